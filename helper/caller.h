@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Who is asking: the identity of a connected client as the kernel reports
+ * it (SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD), never as the message says.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "failure.h"
+
+/* One line of /proc/<pid>/uid_map: ids [inside, inside+count) map to [outside, outside+count). */
+struct idmap_range {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+struct idmap {
+	struct idmap_range *ranges;
+	size_t n;
+};
+
+struct caller {
+	pid_t pid;		/* in the daemon's pid namespace */
+	uid_t uid;		/* as the daemon's user namespace sees it */
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups, daemon's view */
+	size_t ngroups;
+	int pidfd;		/* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
+	bool init_userns;	/* same user namespace as the daemon */
+	bool init_pidns;	/* same pid namespace as the daemon */
+	uid_t ns_uid;		/* the caller's uid inside its own user namespace (0: namespace root) */
+	struct idmap uid_map;	/* the caller's user namespace maps; empty when init_userns */
+	struct idmap gid_map;
+};
+
+/*
+ * Fills *ret from the connected Unix socket `fd`: credentials from the
+ * kernel, then the caller's user and pid namespace from /proc/<pid>/, then
+ * re-checks through the pidfd that the process read is still the peer.
+ */
+int caller_from_socket(int fd, struct caller *ret, struct failure *err);
+
+/* 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone (pid may be reused). */
+int caller_still_alive(const struct caller *c, struct failure *err);
+
+void caller_clear(struct caller *c);
+
+/* Parses the text of a uid_map/gid_map file.  Pure; for unit tests and caller.c. */
+int idmap_parse(const char *text, struct idmap *ret);
+void idmap_clear(struct idmap *m);
+
+/* Whether host id `outside` is mapped in `m`; stores the inside id in *ret_inside when not NULL. */
+bool idmap_contains(const struct idmap *m, uint32_t outside, uint32_t *ret_inside);

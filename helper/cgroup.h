@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The cgroup layer: every operation the daemon performs on cgroupfs, behind
+ * one interface.  Callers never care whether a hierarchy is v1 or v2; the
+ * differences live in cgroup-v1.c and cgroup-v2.c, each filling a
+ * `struct cgroup_backend` that cgroup.c calls through.
+ *
+ * All work is done on directory fds (openat2 RESOLVE_BENEATH|NO_SYMLINKS|
+ * NO_MAGICLINKS|NO_XDEV where the kernel has it, else a component-by-
+ * component openat(O_NOFOLLOW) walk), never on glued string paths.
+ * Permission decisions are NOT made here: the caller (methods.c) asks
+ * policy.c first, using cg_stat() results.
+ *
+ * Return values follow systemd's convention: negative on failure (with
+ * `err` filled), 0 or a documented positive value on success.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "failure.h"
+#include "hierarchy.h"
+
+/*
+ * Opens the cgroup `path` (already checked by cgpath_validate) as an
+ * O_PATH|O_DIRECTORY fd.  `base` is where resolution starts, relative to
+ * the hierarchy root ("/" for the …Abs methods, else the caller's cgroup);
+ * `path` is resolved beneath it, a leading "/" in `path` meaning `base`
+ * itself.  No symlink, mount crossing or ".." can leave `base`.
+ * Missing: FAIL_NOT_FOUND.
+ */
+int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
+
+/*
+ * Like cg_open for the parent of `path`, storing its last component in
+ * *ret_name (malloc'd).  Fails with FAIL_INVALID_PATH when `path` names
+ * `base` itself (there is no parent inside the view).
+ */
+int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name,
+		   struct failure *err);
+
+/*
+ * Creates cgroup `name` under `parent_fd` and hands the new directory and
+ * all its files to uid/gid (the creator owns what it creates).  v1 cpuset:
+ * the new cgroup is made usable at once (cpuset.cpus/mems inherited).
+ * Returns 1 if it was created, 0 if it already existed (then nothing is
+ * changed).  The new cgroup's O_PATH fd is stored in *ret_fd when ret_fd
+ * is not NULL.
+ */
+int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
+		 struct failure *err);
+
+/*
+ * Hands cgroup `fd` to uid/gid: the directory and the delegation files
+ * only (v2: set->delegate_files; v1: "tasks", "cgroup.procs"), never the
+ * cgroup's own limit files.
+ */
+int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int fd, uid_t uid, gid_t gid,
+		struct failure *err);
+
+/* chmod of the directory (file == "" or NULL) or of interface file `file` inside it. */
+int cg_chmod(int fd, const char *file, mode_t mode, struct failure *err);
+
+/* stat of the directory (key == "" or NULL) or of interface file `key` inside it; no symlinks followed. */
+int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err);
+
+/* Moves process `pid` (in the daemon's pid namespace) into cgroup `fd`. */
+int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err);
+
+/* Reads / writes interface file `key` of cgroup `fd`.  Values are bounded (CG_VALUE_MAX). */
+#define CG_VALUE_MAX (64 * 1024)
+int cg_get_attribute(int fd, const char *key, char **ret_value, struct failure *err);
+int cg_set_attribute(int fd, const char *key, const char *value, struct failure *err);
+
+/* Child cgroup names (NULL-terminated, sorted, freed by the caller). */
+int cg_list_children(int fd, char ***ret_names, struct failure *err);
+
+/* Pids in the cgroup (and, when recursive, every cgroup below it), daemon pid namespace. */
+int cg_list_pids(const struct hierarchy *h, int fd, bool recursive, pid_t **ret_pids, size_t *ret_n,
+		 struct failure *err);
+
+struct cg_key {
+	char *name;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode; /* permission bits only */
+};
+/* Interface files of the cgroup (regular files only), sorted by name. */
+int cg_list_keys(int fd, struct cg_key **ret_keys, size_t *ret_n, struct failure *err);
+void cg_keys_free(struct cg_key *keys, size_t n);
+
+/* Whether the cgroup or anything below it holds processes: 1 yes, 0 no. */
+int cg_is_populated(const struct hierarchy *h, int fd, struct failure *err);
+
+/*
+ * Removes cgroup `name` under `parent_fd`.  Recursive removes empty
+ * descendants first; a cgroup that holds processes anywhere is FAIL_BUSY
+ * and nothing is removed.  Returns 1 if removed, 0 if it did not exist.
+ */
+int cg_remove_at(const struct hierarchy *h, int parent_fd, const char *name, bool recursive, struct failure *err);
+
+/* Removes every empty cgroup below `fd` (not `fd` itself). */
+int cg_prune(const struct hierarchy *h, int fd, struct failure *err);
+
+/* Sends `sig` to every process in the cgroup and below (v2: cgroup.kill for SIGKILL). */
+int cg_kill(const struct hierarchy *h, int fd, int sig, struct failure *err);
+
+/*
+ * Freezes or thaws the cgroup: v2 cgroup.freeze; v1 only on the hierarchy
+ * holding the freezer controller (FAIL_UNKNOWN_HIERARCHY elsewhere).
+ */
+int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *err);
+
+/*
+ * Remove-on-empty.  The daemon's main loop polls cg_watch_fd() for input
+ * and calls cg_watch_dispatch() when it is readable; a marked cgroup is
+ * removed once it holds no processes and has no children (v2 and hybrid:
+ * inotify on cgroup.events; v1-only: notify_on_release with a periodic
+ * sweep).  Marks survive only as long as the daemon runs.
+ */
+int cg_watch_init(struct failure *err);
+int cg_watch_fd(void);
+int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err);
+void cg_watch_dispatch(void);
+/* Milliseconds until the next sweep is due (-1: none); the loop calls cg_watch_dispatch() then. */
+int cg_watch_timeout_ms(void);
+void cg_watch_done(void);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The set of cgroup hierarchies the daemon manages: discovered once at start
+ * from /proc/self/cgroup, /proc/cgroups and /proc/self/mountinfo, mounted in
+ * the daemon's private mount namespace, and kept open as directory fds.
+ * Names follow DESIGN.md §1: a v1 hierarchy is named by its controller set
+ * as the kernel shows it ("memory", "cpu,cpuacct", "name=systemd"), the v2
+ * hierarchy is "unified".
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "failure.h"
+
+struct cgroup_backend;
+
+struct hierarchy {
+	char *name;		/* DESIGN.md §1 name */
+	char **controllers;	/* NULL-terminated; v1: its controllers; v2: those in cgroup.controllers of its root */
+	bool unified;		/* cgroup v2 */
+	int kernel_id;		/* first field of /proc/<pid>/cgroup lines (0 for v2) */
+	int root_fd;		/* O_PATH|O_DIRECTORY fd of the root of the daemon's own mount */
+	char *mount_path;	/* where the daemon mounted it (for logs and release agents) */
+	const struct cgroup_backend *backend;
+};
+
+struct hierarchy_set {
+	struct hierarchy *items;
+	size_t n;
+	char **reserved_prefixes; /* NULL-terminated: "cgroup" and every controller in /proc/cgroups */
+	char **delegate_files;	  /* NULL-terminated: /sys/kernel/cgroup/delegate, or the documented default */
+};
+
+/*
+ * Discovers the hierarchies this process is in.  `only` and `skip` are
+ * comma-separated hierarchy names (or NULL): when `only` is set just those
+ * are kept; `skip` removes names.  Does not mount anything.
+ */
+int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char *skip, struct failure *err);
+
+/*
+ * Mounts every hierarchy of `set` below `mount_root` (one directory per
+ * hierarchy) and fills in root_fd and mount_path.  Must run after the daemon
+ * has unshared its mount namespace and made "/" private.
+ */
+int hierarchies_mount(struct hierarchy_set *set, const char *mount_root, struct failure *err);
+
+/*
+ * Parses a hierarchy spec ("all", one name, or a comma-separated list) into
+ * indices of `set`.  `ret_idx` has room for set->n entries; duplicates are
+ * folded.  An unknown name fails with FAIL_UNKNOWN_HIERARCHY naming it.
+ * A bare controller name also selects the v1 hierarchy that holds it
+ * ("cpu" selects "cpu,cpuacct").
+ */
+int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t *ret_idx, size_t *ret_n,
+		       struct failure *err);
+
+/*
+ * Reads /proc/<pid>/cgroup once and stores, for every hierarchy of `set`,
+ * the process's cgroup path relative to that hierarchy's root (always
+ * starting with "/") in ret_paths[i] (an array of set->n, entries freed by
+ * the caller with free()).
+ */
+int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err);
+
+void hierarchies_free(struct hierarchy_set *set);
