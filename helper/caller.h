@@ -25,16 +25,16 @@ struct idmap {
 };
 
 struct caller {
-	pid_t pid;		/* in the daemon's pid namespace */
-	uid_t uid;		/* as the daemon's user namespace sees it */
+	pid_t pid; /* in the daemon's pid namespace */
+	uid_t uid; /* as the daemon's user namespace sees it */
 	gid_t gid;
-	gid_t *groups;		/* supplementary groups, daemon's view */
+	gid_t *groups; /* supplementary groups, daemon's view */
 	size_t ngroups;
-	int pidfd;		/* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
-	bool init_userns;	/* same user namespace as the daemon */
-	bool init_pidns;	/* same pid namespace as the daemon */
-	uid_t ns_uid;		/* the caller's uid inside its own user namespace (0: namespace root) */
-	struct idmap uid_map;	/* the caller's user namespace maps; empty when init_userns */
+	int pidfd;	      /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
+	bool init_userns;     /* same user namespace as the daemon */
+	bool init_pidns;      /* same pid namespace as the daemon */
+	uid_t ns_uid;	      /* the caller's uid inside its own user namespace (0: namespace root) */
+	struct idmap uid_map; /* the caller's user namespace maps; empty when init_userns */
 	struct idmap gid_map;
 };
 

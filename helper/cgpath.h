@@ -11,7 +11,7 @@
 #include "failure.h"
 
 #define CGPATH_NAME_MAX 255
-#define CGPATH_MAX 4096
+#define CGPATH_MAX	4096
 
 /*
  * Accepts "", ".", "/", and relative or "/"-led paths of names: no ".."

@@ -39,8 +39,7 @@ int cg_open(const struct hierarchy *h, const char *base, const char *path, struc
  * *ret_name (malloc'd).  Fails with FAIL_INVALID_PATH when `path` names
  * `base` itself (there is no parent inside the view).
  */
-int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name,
-		   struct failure *err);
+int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name, struct failure *err);
 
 /*
  * Creates cgroup `name` under `parent_fd` and hands the new directory and

@@ -27,8 +27,7 @@ struct failure {
 };
 
 /* Records kind and a formatted message; returns -1 so callers can `return failf(...)`. */
-int failf(struct failure *err, enum failure_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int failf(struct failure *err, enum failure_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Records a failure for a system call that set errno `errnum`: the kind
@@ -37,8 +36,7 @@ int failf(struct failure *err, enum failure_kind kind, const char *fmt, ...)
  * message is the formatted text followed by ": strerror(errnum)".
  * Returns -1.
  */
-int fail_errno(struct failure *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int fail_errno(struct failure *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The D-Bus error name for a kind, e.g. "org.cgm.Error.NotFound". */
 const char *failure_dbus_name(enum failure_kind kind);

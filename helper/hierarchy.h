@@ -18,12 +18,12 @@
 struct cgroup_backend;
 
 struct hierarchy {
-	char *name;		/* DESIGN.md §1 name */
-	char **controllers;	/* NULL-terminated; v1: its controllers; v2: those in cgroup.controllers of its root */
-	bool unified;		/* cgroup v2 */
-	int kernel_id;		/* first field of /proc/<pid>/cgroup lines (0 for v2) */
-	int root_fd;		/* O_PATH|O_DIRECTORY fd of the root of the daemon's own mount */
-	char *mount_path;	/* where the daemon mounted it (for logs and release agents) */
+	char *name;	    /* DESIGN.md §1 name */
+	char **controllers; /* NULL-terminated; v1: its controllers; v2: those in cgroup.controllers of its root */
+	bool unified;	    /* cgroup v2 */
+	int kernel_id;	    /* first field of /proc/<pid>/cgroup lines (0 for v2) */
+	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the root of the daemon's own mount */
+	char *mount_path;   /* where the daemon mounted it (for logs and release agents) */
 	const struct cgroup_backend *backend;
 };
 

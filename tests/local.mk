@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The shared test harness; each part's local.mk adds its own tests.
+# The shared test harness; each part keeps its own tests in its own .mk.
 EXTRA_DIST += tests/tap.h tests/harness.sh tests/check-exports.sh
 
 TESTS += tests/integration/harness-selftest.sh
 EXTRA_DIST += tests/integration/harness-selftest.sh
+
+# Unit tests link the daemon's modules from this convenience library.
+TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/helper -I$(top_srcdir)/tests
+
+include tests/cgroup.mk
+include tests/policy.mk
+include tests/daemon.mk
+include tests/client.mk
+include tests/pam.mk
