@@ -195,6 +195,18 @@ dbus1() {
 }
 ping_cgmd() { dbus Ping int32:0; }
 
+# run_host CMD...: run a program that is not ours (pamtester, sshd, su) but
+# loads our possibly sanitizer-instrumented PAM module or library: in an
+# ASan build the runtime must be preloaded into such programs.
+T_ASAN_LIB=$(ldd "$top_builddir/lib/.libs/libcgm.so" 2>/dev/null | awk '/libasan/ {print $3; exit}')
+run_host() {
+	if [ -n "$T_ASAN_LIB" ]; then
+		env LD_PRELOAD="$T_ASAN_LIB" ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 "$@"
+	else
+		"$@"
+	fi
+}
+
 # --- users ---------------------------------------------------------------------
 
 # ensure_user NAME: create test user NAME (must start with cgmtest) unless it
