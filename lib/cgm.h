@@ -14,7 +14,9 @@
  *    the caller (free with free(), cgm_strv_free(), cgm_keys_free());
  *  - the library never prints, never exits and never aborts.
  *
- * Threads: a struct cgm is not thread-safe; use one connection per thread.
+ * Threads: a struct cgm is not thread-safe; use one connection per thread
+ * (cgm_errmsg(NULL) is per thread).  Connections are close-on-exec.
+ * SIGPIPE: libcgm never changes its disposition and never raises it.
  */
 #ifndef CGM_H
 #define CGM_H
@@ -29,36 +31,45 @@ extern "C" {
 /* Error codes (negative return values). */
 enum {
 	CGM_OK = 0,
-	CGM_EPERM = -1,	       /* org.cgm.Error.PermissionDenied */
-	CGM_ENOENT = -2,       /* org.cgm.Error.NotFound */
-	CGM_EPATH = -3,	       /* org.cgm.Error.InvalidPath */
-	CGM_EKEY = -4,	       /* org.cgm.Error.InvalidKey */
-	CGM_EVALUE = -5,       /* org.cgm.Error.InvalidValue */
-	CGM_EBUSY = -6,	       /* org.cgm.Error.Busy */
-	CGM_EHIERARCHY = -7,   /* org.cgm.Error.UnknownHierarchy */
-	CGM_EFAILED = -8,      /* org.cgm.Error.Failed or any other error the daemon named */
-	CGM_ECONNECT = -9,     /* the daemon could not be reached */
-	CGM_ETIMEOUT = -10,    /* no answer within the connection's timeout */
-	CGM_ENOMEM = -11,      /* out of memory */
-	CGM_EINVAL = -12,      /* bad argument to a library function */
-	CGM_EPROTOCOL = -13,   /* the daemon's reply was not what the API promises */
+	CGM_EPERM = -1,	     /* org.cgm.Error.PermissionDenied */
+	CGM_ENOENT = -2,     /* org.cgm.Error.NotFound */
+	CGM_EPATH = -3,	     /* org.cgm.Error.InvalidPath */
+	CGM_EKEY = -4,	     /* org.cgm.Error.InvalidKey */
+	CGM_EVALUE = -5,     /* org.cgm.Error.InvalidValue */
+	CGM_EBUSY = -6,	     /* org.cgm.Error.Busy */
+	CGM_EHIERARCHY = -7, /* org.cgm.Error.UnknownHierarchy */
+	CGM_EFAILED = -8,    /* org.cgm.Error.Failed or any other error the daemon named */
+	CGM_ECONNECT = -9,   /* the daemon could not be reached */
+	CGM_ETIMEOUT = -10,  /* no answer within the connection's timeout */
+	CGM_ENOMEM = -11,    /* out of memory */
+	CGM_EINVAL = -12,    /* bad argument to a library function */
+	CGM_EPROTOCOL = -13, /* the daemon's reply was not what the API promises */
 };
 
 #define CGM_DEFAULT_SOCKET_PATH "/run/cgm/sock"
-#define CGM_DEFAULT_TIMEOUT_MS 5000
+#define CGM_DEFAULT_TIMEOUT_MS	5000
 
 struct cgm;
 
 /*
- * Connects to the daemon at `socket_path`; NULL means $CGM_SOCKET, else
- * CGM_DEFAULT_SOCKET_PATH.  On failure returns NULL and, when ret_err is not
- * NULL, stores the error code there; cgm_errmsg(NULL) then describes it.
+ * Connects to the daemon at `socket_path`; NULL or "" means $CGM_SOCKET
+ * (ignored in setuid/setgid programs), else CGM_DEFAULT_SOCKET_PATH.  On
+ * failure returns NULL and, when ret_err is not NULL, stores the error code
+ * there (CGM_ECONNECT, CGM_ETIMEOUT, ...); cgm_errmsg(NULL) then describes it.
+ * Connecting and authenticating take at most CGM_DEFAULT_TIMEOUT_MS, or
+ * timeout_ms with cgm_connect_timeout(), which also becomes the
+ * connection's call timeout.
  */
 struct cgm *cgm_connect(const char *socket_path, int *ret_err);
+struct cgm *cgm_connect_timeout(const char *socket_path, int timeout_ms, int *ret_err);
 void cgm_disconnect(struct cgm *conn);
 
-/* Every call waits at most this long for the daemon (default CGM_DEFAULT_TIMEOUT_MS). */
+/*
+ * Every call waits at most this long for the daemon, then fails with
+ * CGM_ETIMEOUT; timeout_ms <= 0 means CGM_DEFAULT_TIMEOUT_MS.
+ */
 void cgm_set_timeout(struct cgm *conn, int timeout_ms);
+int cgm_get_timeout(const struct cgm *conn);
 
 /* The message of the last failed call on `conn` (or of the last cgm_connect() in this thread when NULL). */
 const char *cgm_errmsg(const struct cgm *conn);

@@ -1,2 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Tests of this part (see tests/local.mk).
+# Tests of libcgm and cgm (see tests/local.mk).  The library and the
+# command are first checked against a stand-in daemon (test-lib-mock), then
+# the integration tests run them against a real cgmd.
+check_PROGRAMS += tests/unit/test-lib-mock tests/unit/test-lib
+TESTS += tests/unit/test-lib
+
+tests_unit_test_lib_mock_SOURCES = tests/unit/test-lib-mock.c
+tests_unit_test_lib_mock_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
+tests_unit_test_lib_mock_LDADD = $(DBUS_LIBS)
+
+tests_unit_test_lib_SOURCES = tests/unit/test-lib.c tests/tap.h
+tests_unit_test_lib_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_lib_LDADD = lib/libcgm.la
