@@ -1,2 +1,1272 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: being written. */
+/*
+ * The cgroup layer's shared code (see cgroup.h): path resolution beneath a
+ * directory fd, create/delegate/read/write/list/remove, tree walks, and the
+ * remove-on-empty watch driven by the daemon's poll loop.  Everything that
+ * differs between cgroup v1 and v2 is reached through h->backend
+ * (cgroup-v1.c, cgroup-v2.c).  The aim is the fewest system calls per
+ * operation: one openat2 to resolve a path, one mkdirat to create, and
+ * re-reading nothing that can be known once.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_LINUX_OPENAT2_H
+#include <linux/openat2.h>
+#else
+struct open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+#endif
+
+#include "cgroup-backend.h"
+#include "cgroup.h"
+#include "log.h"
+
+/* Older headers lack some of these; the values are the kernel ABI. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef RESOLVE_NO_XDEV
+#define RESOLVE_NO_XDEV 0x01
+#endif
+#ifndef RESOLVE_NO_MAGICLINKS
+#define RESOLVE_NO_MAGICLINKS 0x02
+#endif
+#ifndef RESOLVE_NO_SYMLINKS
+#define RESOLVE_NO_SYMLINKS 0x04
+#endif
+#ifndef RESOLVE_BENEATH
+#define RESOLVE_BENEATH 0x08
+#endif
+
+/* cgroup.procs of a big cgroup can be long; this only guards against nonsense. */
+#define PROCS_MAX (64 * 1024 * 1024)
+
+/* --- string vectors -------------------------------------------------------- */
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* strv_add(&v, NULL) only makes sure *v is an (empty) vector. */
+int strv_add(char ***v, const char *s)
+{
+	size_t n = 0;
+	char **nv;
+
+	if (*v && (!s || strv_contains(*v, s)))
+		return 0;
+	while (*v && (*v)[n])
+		n++;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[n] = NULL;
+	if (!s)
+		return 0;
+	nv[n] = strdup(s);
+	if (!nv[n])
+		return -1;
+	nv[n + 1] = NULL;
+	return 0;
+}
+
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --- files ----------------------------------------------------------------- */
+
+const char *cg_fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	if (fd == AT_FDCWD)
+		return "";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return "?";
+	buf[n] = '\0';
+	return buf;
+}
+
+/* "dir/file" for messages; dir is empty for AT_FDCWD, where `file` is already absolute. */
+#define DESCRIBE(dirfd, file, buf)                                                                                     \
+	cg_fd_path((dirfd), (buf), sizeof(buf)), ((dirfd) == AT_FDCWD || !*(file)) ? "" : "/", (file)
+
+ssize_t cg_read_small_at(int dirfd, const char *file, char *buf, size_t size, struct failure *err)
+{
+	cleanup_close int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char where[CG_PATH_BUF];
+	ssize_t n;
+
+	if (fd < 0)
+		return fail_errno(err, errno, "cannot open %s%s%s", DESCRIBE(dirfd, file, where));
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return fail_errno(err, errno, "cannot read %s%s%s", DESCRIBE(dirfd, file, where));
+	buf[n] = '\0';
+	return n;
+}
+
+int cg_read_at(int dirfd, const char *file, size_t max, char **ret, size_t *ret_len, struct failure *err)
+{
+	cleanup_close int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	char where[CG_PATH_BUF];
+	size_t len = 0, cap = 0;
+
+	if (fd < 0)
+		return fail_errno(err, errno, "cannot open %s%s%s", DESCRIBE(dirfd, file, where));
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return failf(err, FAIL_FAILED, "out of memory");
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail_errno(err, errno, "cannot read %s%s%s", DESCRIBE(dirfd, file, where));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return failf(err, FAIL_INVALID_VALUE, "%s%s%s holds more than %zu bytes",
+				     DESCRIBE(dirfd, file, where), max);
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	buf = NULL;
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+/* One write(2) of the whole value: cgroupfs takes each write as one request. Returns 0 or -errno. */
+static int write_at(int dirfd, const char *file, const char *value, size_t len)
+{
+	cleanup_close int fd = openat(dirfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int cg_write_at(int dirfd, const char *file, const char *value, struct failure *err)
+{
+	char where[CG_PATH_BUF];
+	int r = write_at(dirfd, file, value, strlen(value));
+
+	if (r < 0)
+		return fail_errno(err, -r, "cannot write \"%.64s\" to %s%s%s", value, DESCRIBE(dirfd, file, where));
+	return 0;
+}
+
+long cg_keyed_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line && *line;) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			return strtol(line + klen + 1, NULL, 10);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* --- names and paths -------------------------------------------------------- */
+
+/* One component of a path as it stands in a directory: not empty, no "/", not "." or "..". */
+static bool is_plain_name(const char *name)
+{
+	return *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int check_key(const char *key, struct failure *err)
+{
+	if (!key || !is_plain_name(key))
+		return failf(err, FAIL_INVALID_KEY, "\"%s\" is not an interface file name", key ? key : "");
+	return 0;
+}
+
+static bool openat2_unavailable;
+
+void cg_resolve_use_openat2(bool use)
+{
+	openat2_unavailable = !use;
+}
+
+/*
+ * Where a client's path meets the filesystem.  `rel` (relative, already
+ * lexically free of "..": see has_dotdot) is opened beneath `dirfd` with
+ * openat2 RESOLVE_BENEATH|NO_SYMLINKS|NO_MAGICLINKS|NO_XDEV, so that no
+ * symlink, magic link, mount crossing or ".." the kernel meets on the way can
+ * take the result outside `dirfd`, whatever raced with us.  Without openat2
+ * the same holds by walking one component at a time with O_NOFOLLOW and
+ * comparing st_dev.  Returns the fd or -errno (ELOOP: a symlink was met,
+ * EXDEV: the walk would have left `dirfd`).
+ */
+static int walk_beneath(int dirfd, const char *rel, int flags)
+{
+	cleanup_free char *copy = strdup(rel);
+	cleanup_close int cur = -1;
+	struct stat st;
+	dev_t dev;
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	if (fstat(dirfd, &st) < 0)
+		return -errno;
+	dev = st.st_dev;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0)
+			return -EXDEV;
+		next = openat(cur >= 0 ? cur : dirfd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int e = errno;
+
+			if (e == ENOTDIR && fstatat(cur >= 0 ? cur : dirfd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				e = ELOOP;
+			return -e;
+		}
+		if (cur >= 0)
+			close(cur);
+		cur = next;
+		if (fstat(cur, &st) < 0)
+			return -errno;
+		if (st.st_dev != dev)
+			return -EXDEV;
+	}
+	if (cur >= 0 && flags == (O_PATH | O_DIRECTORY))
+		return cg_take_fd(&cur);
+	{
+		int fd = openat(cur >= 0 ? cur : dirfd, ".", flags | O_CLOEXEC);
+
+		return fd < 0 ? -errno : fd;
+	}
+}
+
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+
+	if (!*rel)
+		rel = ".";
+	for (int tries = 0; !openat2_unavailable && tries < 8; tries++) {
+		long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+		if (fd >= 0)
+			return (int)fd;
+		if (errno == ENOSYS || errno == E2BIG || errno == EPERM) {
+			/* EPERM: a seccomp filter that does not know openat2. */
+			openat2_unavailable = true;
+			break;
+		}
+		/* EAGAIN: a rename raced with the ".." check; safe to retry. */
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return walk_beneath(dirfd, rel, flags);
+}
+
+/* Whether `path` has a ".." component: refused before resolution, so that nothing relies on the kernel alone. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
+static int resolve_failure(int e, const char *hname, const char *what, struct failure *err)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return failf(err, FAIL_NOT_FOUND, "no cgroup %s in hierarchy %s", what, hname);
+	case ELOOP:
+		return failf(err, FAIL_INVALID_PATH, "refusing %s in hierarchy %s: it goes through a symlink", what,
+			     hname);
+	case EXDEV:
+		return failf(err, FAIL_INVALID_PATH, "refusing %s in hierarchy %s: it leaves the starting cgroup", what,
+			     hname);
+	default:
+		return fail_errno(err, e, "cannot open cgroup %s in hierarchy %s", what, hname);
+	}
+}
+
+int cg_open_beneath(int dirfd, const char *path, struct failure *err)
+{
+	int fd;
+
+	while (*path == '/')
+		path++;
+	if (has_dotdot(path))
+		return failf(err, FAIL_INVALID_PATH, "refusing path \"%s\": it has a \"..\" component", path);
+	fd = open_beneath(dirfd, path, O_PATH | O_DIRECTORY);
+	if (fd < 0) {
+		char where[CG_PATH_BUF];
+
+		return resolve_failure(-fd, cg_fd_path(dirfd, where, sizeof(where)), path, err);
+	}
+	return fd;
+}
+
+/*
+ * Client paths cross the trust boundary here.  cgpath_validate has already
+ * checked the bytes; we still refuse ".." lexically and let the kernel
+ * refuse symlinks and mount crossings, so `path` can only name `base` or
+ * something below it.  `base` comes from /proc/<pid>/cgroup (the kernel),
+ * not from the client, and is joined in front so one openat2 does all.
+ */
+int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err)
+{
+	cleanup_free char *joined = NULL;
+	int fd;
+
+	while (*base == '/')
+		base++;
+	while (*path == '/')
+		path++;
+	if (has_dotdot(base) || has_dotdot(path))
+		return failf(err, FAIL_INVALID_PATH, "refusing cgroup /%s%s%s in hierarchy %s: \"..\" is not allowed",
+			     base, *base && *path ? "/" : "", path, h->name);
+	if (asprintf(&joined, "%s%s%s", base, *base && *path ? "/" : "", path) < 0)
+		return failf(err, FAIL_FAILED, "out of memory");
+	fd = open_beneath(h->root_fd, joined, O_PATH | O_DIRECTORY);
+	if (fd < 0) {
+		char what[CG_PATH_BUF];
+
+		snprintf(what, sizeof(what), "/%s", joined);
+		return resolve_failure(-fd, h->name, what, err);
+	}
+	return fd;
+}
+
+int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name, struct failure *err)
+{
+	cleanup_free char *copy = strdup(path);
+	char *slash, *name;
+	size_t len;
+	int fd;
+
+	if (!copy)
+		return failf(err, FAIL_FAILED, "out of memory");
+	len = strlen(copy);
+	while (len > 0 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	slash = strrchr(copy, '/');
+	name = slash ? slash + 1 : copy;
+	if (!is_plain_name(name))
+		return failf(err, FAIL_INVALID_PATH, "cgroup path \"%s\" names no cgroup below the starting one", path);
+	if (slash)
+		*slash = '\0';
+	fd = cg_open(h, base, slash ? copy : "", err);
+	if (fd < 0)
+		return -1;
+	*ret_name = strdup(name);
+	if (!*ret_name) {
+		close(fd);
+		return failf(err, FAIL_FAILED, "out of memory");
+	}
+	return fd;
+}
+
+/* --- directory listing ------------------------------------------------------ */
+
+typedef int (*entry_fn)(int dfd, const char *name, unsigned char type, void *data, struct failure *err);
+
+/*
+ * Calls fn for every entry but "." and ".." of the readable directory fd
+ * `dfd`, reading it from where its offset stands.  A non-zero return of fn
+ * stops and is returned.  The buffer is on the heap so that deep walks do
+ * not grow the stack.
+ */
+static int dir_each(int dfd, entry_fn fn, void *data, struct failure *err)
+{
+	cleanup_free char *buf = malloc(8192);
+	char where[CG_PATH_BUF];
+
+	if (!buf)
+		return failf(err, FAIL_FAILED, "out of memory");
+	for (;;) {
+		ssize_t n = getdents64(dfd, buf, 8192);
+
+		if (n < 0)
+			return fail_errno(err, errno, "cannot list %s", cg_fd_path(dfd, where, sizeof(where)));
+		if (n == 0)
+			return 0;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			unsigned char type = d->d_type;
+			int r;
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			if (type == DT_UNKNOWN) {
+				struct stat st;
+
+				if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+					continue;
+				type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+			}
+			r = fn(dfd, d->d_name, type, data, err);
+			if (r != 0)
+				return r;
+		}
+	}
+}
+
+/* A readable fd on the directory `fd` (which may be O_PATH), positioned at its start. */
+static int open_listable(int fd, struct failure *err)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char where[CG_PATH_BUF];
+
+	if (dfd < 0)
+		return fail_errno(err, errno, "cannot open %s", cg_fd_path(fd, where, sizeof(where)));
+	return dfd;
+}
+
+struct walk {
+	bool children_first;
+	cg_visit_fn visit;
+	void *data;
+};
+
+static int walk_entry(int dfd, const char *name, unsigned char type, void *data, struct failure *err)
+{
+	struct walk *w = data;
+	cleanup_close int cfd = -1;
+	char where[CG_PATH_BUF];
+	int r;
+
+	if (type != DT_DIR)
+		return 0;
+	cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cfd < 0) {
+		if (errno == ENOENT) /* removed since we listed it */
+			return 0;
+		return fail_errno(err, errno, "cannot open %s/%s", cg_fd_path(dfd, where, sizeof(where)), name);
+	}
+	if (!w->children_first && (r = w->visit(dfd, name, cfd, w->data, err)) != 0)
+		return r;
+	r = dir_each(cfd, walk_entry, w, err);
+	if (r != 0)
+		return r;
+	if (w->children_first)
+		return w->visit(dfd, name, cfd, w->data, err);
+	return 0;
+}
+
+int cg_walk(int fd, bool children_first, cg_visit_fn visit, void *data, struct failure *err)
+{
+	struct walk w = {children_first, visit, data};
+	cleanup_close int dfd = open_listable(fd, err);
+
+	if (dfd < 0)
+		return -1;
+	return dir_each(dfd, walk_entry, &w, err);
+}
+
+/* --- create and delegate ------------------------------------------------------ */
+
+struct owner {
+	uid_t uid;
+	gid_t gid;
+};
+
+static int chown_entry(int dfd, const char *name, unsigned char type, void *data, struct failure *err)
+{
+	const struct owner *o = data;
+	char where[CG_PATH_BUF];
+
+	if (fchownat(dfd, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+		return fail_errno(err, errno, "cannot hand %s/%s to %u:%u", cg_fd_path(dfd, where, sizeof(where)), name,
+				  (unsigned)o->uid, (unsigned)o->gid);
+	return 0;
+}
+
+int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
+		 struct failure *err)
+{
+	struct owner o = {uid, gid};
+	cleanup_close int fd = -1;
+	char where[CG_PATH_BUF];
+
+	if (!is_plain_name(name))
+		return failf(err, FAIL_INVALID_PATH, "\"%s\" is not a cgroup name", name);
+	if (mkdirat(parent_fd, name, 0755) < 0) {
+		if (errno != EEXIST)
+			return fail_errno(err, errno, "cannot create cgroup %s/%s",
+					  cg_fd_path(parent_fd, where, sizeof(where)), name);
+		if (ret_fd) {
+			*ret_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (*ret_fd < 0)
+				return fail_errno(err, errno, "cannot open cgroup %s/%s",
+						  cg_fd_path(parent_fd, where, sizeof(where)), name);
+		}
+		return 0;
+	}
+	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fail_errno(err, errno, "cannot open new cgroup %s/%s", cg_fd_path(parent_fd, where, sizeof(where)),
+			   name);
+		goto undo;
+	}
+	/* The daemon is root: what it creates already belongs to root, so root's own cgroups cost no chown. */
+	if (uid != 0 || gid != 0) {
+		if (fchown(fd, uid, gid) < 0) {
+			fail_errno(err, errno, "cannot hand new cgroup %s to %u:%u",
+				   cg_fd_path(fd, where, sizeof(where)), (unsigned)uid, (unsigned)gid);
+			goto undo;
+		}
+		if (dir_each(fd, chown_entry, &o, err) != 0)
+			goto undo;
+	}
+	if (h->backend->init_created && h->backend->init_created(h, parent_fd, fd, err) < 0)
+		goto undo;
+	if (ret_fd)
+		*ret_fd = cg_take_fd(&fd);
+	return 1;
+undo:
+	/* Leave nothing half-made behind: the cgroup is new and empty, so rmdir cannot hurt anyone. */
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0)
+		log_warning("cannot remove half-created cgroup %s/%s: %m", cg_fd_path(parent_fd, where, sizeof(where)),
+			    name);
+	return -1;
+}
+
+int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int fd, uid_t uid, gid_t gid,
+		struct failure *err)
+{
+	struct owner o = {uid, gid};
+	char where[CG_PATH_BUF];
+
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		return fail_errno(err, errno, "cannot hand cgroup %s to %u:%u", cg_fd_path(fd, where, sizeof(where)),
+				  (unsigned)uid, (unsigned)gid);
+	for (char *const *f = h->backend->delegate_files(set); f && *f; f++)
+		if (chown_entry(fd, *f, DT_REG, &o, err) < 0)
+			return -1;
+	return 0;
+}
+
+int cg_chmod(int fd, const char *file, mode_t mode, struct failure *err)
+{
+	char where[CG_PATH_BUF];
+	bool dir = !file || !*file;
+
+	if (mode & ~(mode_t)0777)
+		return failf(err, FAIL_INVALID_VALUE, "mode %#o has bits other than permissions", (unsigned)mode);
+	if (!dir && check_key(file, err) < 0)
+		return -1;
+	if (fchmodat(fd, dir ? "." : file, mode, dir ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_errno(err, errno, "cannot chmod %s%s%s to %#o", cg_fd_path(fd, where, sizeof(where)),
+				  dir ? "" : "/", dir ? "" : file, (unsigned)mode);
+	return 0;
+}
+
+int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err)
+{
+	char where[CG_PATH_BUF];
+	bool dir = !key || !*key;
+
+	if (!dir && check_key(key, err) < 0)
+		return -1;
+	if (fstatat(fd, dir ? "" : key, ret, AT_SYMLINK_NOFOLLOW | (dir ? AT_EMPTY_PATH : 0)) < 0)
+		return fail_errno(err, errno, "cannot stat %s%s%s", cg_fd_path(fd, where, sizeof(where)),
+				  dir ? "" : "/", dir ? "" : key);
+	return 0;
+}
+
+/* --- attach, values ------------------------------------------------------------ */
+
+int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
+{
+	char buf[32], where[CG_PATH_BUF];
+	int r;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = write_at(fd, "cgroup.procs", buf, strlen(buf));
+	if (r == -ESRCH)
+		return failf(err, FAIL_NOT_FOUND, "cannot move process %d to %s: no such process", (int)pid,
+			     cg_fd_path(fd, where, sizeof(where)));
+	if (r < 0)
+		return fail_errno(err, -r, "cannot move process %d to %s (hierarchy %s)", (int)pid,
+				  cg_fd_path(fd, where, sizeof(where)), h->name);
+	return 0;
+}
+
+int cg_get_attribute(int fd, const char *key, char **ret_value, struct failure *err)
+{
+	if (check_key(key, err) < 0)
+		return -1;
+	return cg_read_at(fd, key, CG_VALUE_MAX, ret_value, NULL, err);
+}
+
+int cg_set_attribute(int fd, const char *key, const char *value, struct failure *err)
+{
+	if (check_key(key, err) < 0)
+		return -1;
+	if (strlen(value) > CG_VALUE_MAX)
+		return failf(err, FAIL_INVALID_VALUE, "value for %s is longer than %d bytes", key, CG_VALUE_MAX);
+	return cg_write_at(fd, key, value, err);
+}
+
+/* --- listings -------------------------------------------------------------------- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int push_name(struct names *ns, const char *name)
+{
+	if (ns->n + 1 >= ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 16;
+		char **v = realloc(ns->v, cap * sizeof(char *));
+
+		if (!v)
+			return -1;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	ns->v[ns->n] = strdup(name);
+	if (!ns->v[ns->n])
+		return -1;
+	ns->v[++ns->n] = NULL;
+	return 0;
+}
+
+static int child_entry(int dfd, const char *name, unsigned char type, void *data, struct failure *err)
+{
+	if (type == DT_DIR && push_name(data, name) < 0)
+		return failf(err, FAIL_FAILED, "out of memory");
+	return 0;
+}
+
+int cg_list_children(int fd, char ***ret_names, struct failure *err)
+{
+	cleanup_close int dfd = open_listable(fd, err);
+	struct names ns = {0};
+
+	if (dfd < 0)
+		return -1;
+	if (dir_each(dfd, child_entry, &ns, err) != 0 || push_name(&ns, "") < 0) {
+		if (!err->kind)
+			failf(err, FAIL_FAILED, "out of memory");
+		strv_free(ns.v);
+		return -1;
+	}
+	/* push_name("") made room for the terminator; drop the "" itself. */
+	free(ns.v[--ns.n]);
+	ns.v[ns.n] = NULL;
+	qsort(ns.v, ns.n, sizeof(char *), compare_strings);
+	*ret_names = ns.v;
+	return 0;
+}
+
+struct pids {
+	pid_t *v;
+	size_t n, cap;
+};
+
+int cg_read_pids(int fd, pid_t **pids, size_t *n, size_t *cap, struct failure *err)
+{
+	cleanup_free char *text = NULL;
+
+	if (cg_read_at(fd, "cgroup.procs", PROCS_MAX, &text, NULL, err) < 0)
+		return -1;
+	for (char *p = text, *end; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 64;
+			pid_t *v = realloc(*pids, ncap * sizeof(pid_t));
+
+			if (!v)
+				return failf(err, FAIL_FAILED, "out of memory");
+			*pids = v;
+			*cap = ncap;
+		}
+		(*pids)[(*n)++] = (pid_t)pid;
+	}
+	return 0;
+}
+
+static int pids_visit(int parent_fd, const char *name, int fd, void *data, struct failure *err)
+{
+	struct pids *p = data;
+
+	return cg_read_pids(fd, &p->v, &p->n, &p->cap, err);
+}
+
+int cg_list_pids(const struct hierarchy *h, int fd, bool recursive, pid_t **ret_pids, size_t *ret_n,
+		 struct failure *err)
+{
+	struct pids p = {0};
+
+	if (cg_read_pids(fd, &p.v, &p.n, &p.cap, err) < 0 ||
+	    (recursive && cg_walk(fd, false, pids_visit, &p, err) < 0)) {
+		free(p.v);
+		return -1;
+	}
+	*ret_pids = p.v;
+	*ret_n = p.n;
+	return 0;
+}
+
+struct keys {
+	struct cg_key *v;
+	size_t n, cap;
+};
+
+static int key_entry(int dfd, const char *name, unsigned char type, void *data, struct failure *err)
+{
+	struct keys *k = data;
+	char where[CG_PATH_BUF];
+	struct stat st;
+
+	if (type != DT_REG)
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_errno(err, errno, "cannot stat %s/%s", cg_fd_path(dfd, where, sizeof(where)), name);
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		struct cg_key *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v)
+			return failf(err, FAIL_FAILED, "out of memory");
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n] = (struct cg_key){strdup(name), st.st_uid, st.st_gid, st.st_mode & 07777};
+	if (!k->v[k->n].name)
+		return failf(err, FAIL_FAILED, "out of memory");
+	k->n++;
+	return 0;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct cg_key *)a)->name, ((const struct cg_key *)b)->name);
+}
+
+int cg_list_keys(int fd, struct cg_key **ret_keys, size_t *ret_n, struct failure *err)
+{
+	cleanup_close int dfd = open_listable(fd, err);
+	struct keys k = {0};
+
+	if (dfd < 0)
+		return -1;
+	if (dir_each(dfd, key_entry, &k, err) != 0) {
+		cg_keys_free(k.v, k.n);
+		return -1;
+	}
+	qsort(k.v, k.n, sizeof(*k.v), compare_keys);
+	*ret_keys = k.v;
+	*ret_n = k.n;
+	return 0;
+}
+
+void cg_keys_free(struct cg_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i].name);
+	free(keys);
+}
+
+/* --- populated, remove, prune ------------------------------------------------------- */
+
+int cg_is_populated(const struct hierarchy *h, int fd, struct failure *err)
+{
+	return h->backend->is_populated(h, fd, err);
+}
+
+static int rmdir_visit(int parent_fd, const char *name, int fd, void *data, struct failure *err)
+{
+	const bool *only_empty = data;
+	char where[CG_PATH_BUF];
+
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (*only_empty && (errno == EBUSY || errno == ENOTEMPTY))
+		return 0; /* prune: a cgroup in use stays */
+	return fail_errno(err, errno, "cannot remove cgroup %s/%s", cg_fd_path(parent_fd, where, sizeof(where)), name);
+}
+
+int cg_remove_at(const struct hierarchy *h, int parent_fd, const char *name, bool recursive, struct failure *err)
+{
+	static const bool all = false;
+	cleanup_close int fd = -1;
+	char where[CG_PATH_BUF];
+	int e, populated;
+
+	if (!is_plain_name(name))
+		return failf(err, FAIL_INVALID_PATH, "\"%s\" is not a cgroup name", name);
+	/* The common case, an empty leaf, costs one system call. */
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0)
+		return 1;
+	e = errno;
+	if (e == ENOENT)
+		return 0;
+	if (e != EBUSY && e != ENOTEMPTY)
+		return fail_errno(err, e, "cannot remove cgroup %s/%s", cg_fd_path(parent_fd, where, sizeof(where)),
+				  name);
+	fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : fail_errno(err, errno, "cannot open cgroup %s/%s",
+						    cg_fd_path(parent_fd, where, sizeof(where)), name);
+	/* Check the whole subtree before removing anything: a busy cgroup is left exactly as it was. */
+	populated = h->backend->is_populated(h, fd, err);
+	if (populated < 0)
+		return -1;
+	if (populated)
+		return failf(err, FAIL_BUSY, "cannot remove cgroup %s: processes are in it or below it",
+			     cg_fd_path(fd, where, sizeof(where)));
+	if (!recursive)
+		return failf(err, FAIL_BUSY, "cannot remove cgroup %s: it has child cgroups (remove recursively)",
+			     cg_fd_path(fd, where, sizeof(where)));
+	if (cg_walk(fd, true, rmdir_visit, (void *)&all, err) < 0)
+		return -1;
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0)
+		return fail_errno(err, errno, "cannot remove cgroup %s", cg_fd_path(fd, where, sizeof(where)));
+	return 1;
+}
+
+int cg_prune(const struct hierarchy *h, int fd, struct failure *err)
+{
+	static const bool only_empty = true;
+
+	return cg_walk(fd, true, rmdir_visit, (void *)&only_empty, err) < 0 ? -1 : 0;
+}
+
+/* --- kill, freeze ------------------------------------------------------------------------ */
+
+struct kill_pass {
+	int sig;
+	size_t signalled;
+};
+
+static int kill_cgroup(int fd, struct kill_pass *k, struct failure *err)
+{
+	struct pids p = {0};
+
+	if (cg_read_pids(fd, &p.v, &p.n, &p.cap, err) < 0) {
+		free(p.v);
+		/* A cgroup removed under the walk holds nothing to signal. */
+		return err->kind == FAIL_NOT_FOUND ? 0 : -1;
+	}
+	for (size_t i = 0; i < p.n; i++)
+		if (kill(p.v[i], k->sig) == 0)
+			k->signalled++;
+	free(p.v);
+	return 0;
+}
+
+static int kill_visit(int parent_fd, const char *name, int fd, void *data, struct failure *err)
+{
+	return kill_cgroup(fd, data, err);
+}
+
+int cg_kill_walk(int fd, int sig, struct failure *err)
+{
+	/*
+	 * SIGKILL: repeat while a pass still finds processes, to catch children
+	 * forked meanwhile (killed processes leave cgroup.procs as they exit);
+	 * bounded so that a fork storm cannot hold the daemon.  Other signals
+	 * may be caught or ignored, so one pass.
+	 */
+	int passes = sig == SIGKILL ? 16 : 1;
+
+	for (int i = 0; i < passes; i++) {
+		struct kill_pass k = {sig, 0};
+
+		if (kill_cgroup(fd, &k, err) < 0 || cg_walk(fd, false, kill_visit, &k, err) < 0)
+			return -1;
+		if (k.signalled == 0)
+			break;
+	}
+	return 0;
+}
+
+/* The root cgroup holds every process of the system (and the daemon): never signal or freeze it whole. */
+static int refuse_root(const struct hierarchy *h, int fd, const char *what, struct failure *err)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) < 0 || fstat(h->root_fd, &b) < 0)
+		return fail_errno(err, errno, "cannot stat cgroup");
+	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return failf(err, FAIL_PERMISSION_DENIED, "refusing to %s the root cgroup of hierarchy %s", what,
+			     h->name);
+	return 0;
+}
+
+int cg_kill(const struct hierarchy *h, int fd, int sig, struct failure *err)
+{
+	if (sig < 0 || sig >= NSIG)
+		return failf(err, FAIL_INVALID_VALUE, "%d is not a signal", sig);
+	if (refuse_root(h, fd, "signal", err) < 0)
+		return -1;
+	return h->backend->kill(h, fd, sig, err);
+}
+
+int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *err)
+{
+	if (refuse_root(h, fd, frozen ? "freeze" : "thaw", err) < 0)
+		return -1;
+	return h->backend->freeze(h, fd, frozen, err);
+}
+
+/* --- remove-on-empty ---------------------------------------------------------------------- */
+
+/*
+ * A marked cgroup, kept by its path below its hierarchy's root rather than
+ * by an fd, so that thousands of sessions cost no file descriptors.  v2
+ * marks sit in a hash by inotify watch descriptor; marks that need polling
+ * (v1, and v2 ones that emptied while still having children, which changes
+ * nothing in cgroup.events later) are also on the sweep list.
+ */
+struct mark {
+	struct mark *next; /* hash chain */
+	const struct hierarchy *h;
+	char *path;
+	int wd;	     /* -1 without inotify */
+	bool armed;  /* seen holding processes: only then is it removed when empty */
+	bool polled; /* on the sweep list */
+};
+
+#define SWEEP_INTERVAL_MS 2000
+#define HASH_SIZE	  1024
+
+static struct {
+	int ifd;
+	struct mark *hash[HASH_SIZE];
+	struct mark **polled;
+	size_t npolled, cap;
+	uint64_t next_sweep;
+} watch = {.ifd = -1};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int cg_watch_init(struct failure *err)
+{
+	if (watch.ifd >= 0)
+		return 0;
+	watch.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (watch.ifd < 0)
+		return fail_errno(err, errno, "cannot create the inotify instance for remove-on-empty");
+	return 0;
+}
+
+int cg_watch_fd(void)
+{
+	return watch.ifd;
+}
+
+static struct mark **hash_slot(int wd)
+{
+	return &watch.hash[(unsigned)wd % HASH_SIZE];
+}
+
+static struct mark *find_wd(int wd)
+{
+	for (struct mark *m = *hash_slot(wd); m; m = m->next)
+		if (m->wd == wd)
+			return m;
+	return NULL;
+}
+
+static int poll_mark(struct mark *m)
+{
+	if (m->polled)
+		return 0;
+	if (watch.npolled == watch.cap) {
+		size_t cap = watch.cap ? watch.cap * 2 : 16;
+		struct mark **v = realloc(watch.polled, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		watch.polled = v;
+		watch.cap = cap;
+	}
+	if (watch.npolled == 0)
+		watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
+	watch.polled[watch.npolled++] = m;
+	m->polled = true;
+	return 0;
+}
+
+/* Forgets m; `watched` is false when the kernel already dropped its inotify watch (IN_IGNORED). */
+static void drop_mark(struct mark *m, bool watched)
+{
+	if (m->wd >= 0) {
+		for (struct mark **p = hash_slot(m->wd); *p; p = &(*p)->next)
+			if (*p == m) {
+				*p = m->next;
+				break;
+			}
+		if (watched && watch.ifd >= 0)
+			inotify_rm_watch(watch.ifd, m->wd);
+	}
+	if (m->polled)
+		for (size_t i = 0; i < watch.npolled; i++)
+			if (watch.polled[i] == m) {
+				watch.polled[i] = watch.polled[--watch.npolled];
+				break;
+			}
+	free(m->path);
+	free(m);
+}
+
+int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
+{
+	char where[CG_PATH_BUF];
+	const char *path = cg_fd_path(fd, where, sizeof(where));
+	size_t root_len = strlen(h->mount_path);
+	struct mark *m;
+	int populated;
+
+	if (watch.ifd < 0 && cg_watch_init(err) < 0)
+		return -1;
+	if (strncmp(path, h->mount_path, root_len) != 0 || path[root_len] != '/')
+		return failf(err, FAIL_INVALID_PATH, "cannot mark %s remove-on-empty: not a cgroup below %s", path,
+			     h->mount_path);
+	populated = h->backend->is_populated(h, fd, err);
+	if (populated < 0)
+		return -1;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->path = strdup(path + root_len + 1))) {
+		free(m);
+		return failf(err, FAIL_FAILED, "out of memory");
+	}
+	m->h = h;
+	m->wd = -1;
+	m->armed = populated > 0;
+	if (h->backend->events_file) {
+		char file[64];
+
+		/* inotify takes a path; our own fd's magic link names exactly this cgroup. */
+		snprintf(file, sizeof(file), "/proc/self/fd/%d/%s", fd, h->backend->events_file);
+		m->wd = inotify_add_watch(watch.ifd, file, IN_MODIFY);
+		if (m->wd < 0) {
+			int e = errno;
+
+			free(m->path);
+			free(m);
+			return fail_errno(err, e, "cannot watch %s/%s", path, h->backend->events_file);
+		}
+		if (find_wd(m->wd)) { /* marked twice: keep the first */
+			free(m->path);
+			free(m);
+			return 0;
+		}
+		m->next = *hash_slot(m->wd);
+		*hash_slot(m->wd) = m;
+	} else {
+		for (size_t i = 0; i < watch.npolled; i++)
+			if (watch.polled[i]->h == h && strcmp(watch.polled[i]->path, m->path) == 0) {
+				free(m->path);
+				free(m);
+				return 0;
+			}
+		if (poll_mark(m) < 0) {
+			drop_mark(m, false);
+			return failf(err, FAIL_FAILED, "out of memory");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Tries to remove marked cgroup m once it is empty.  rmdir itself is the
+ * check: the kernel refuses (EBUSY) a cgroup with processes or children, so
+ * an attempt costs one system call and cannot race with a process moving
+ * in.  Returns true when the mark is done with (removed or gone).
+ */
+static bool try_remove(struct mark *m)
+{
+	struct failure err = {0};
+	int fd, populated;
+
+	if (!m->armed) {
+		/* Never seen populated yet (v1): a cgroup waiting for its first process is not "empty". */
+		fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
+		if (fd < 0)
+			return fd == -ENOENT;
+		populated = m->h->backend->is_populated(m->h, fd, &err);
+		close(fd);
+		if (populated > 0)
+			m->armed = true;
+		return false;
+	}
+	if (unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
+		log_debug("removed empty cgroup %s:/%s", m->h->name, m->path);
+		return true;
+	}
+	if (errno == ENOENT)
+		return true;
+	if (errno != EBUSY && errno != ENOTEMPTY) {
+		log_warning("cannot remove empty cgroup %s:/%s: %m", m->h->name, m->path);
+		return true;
+	}
+	return false;
+}
+
+static void sweep(void)
+{
+	for (size_t i = 0; i < watch.npolled;) {
+		struct mark *m = watch.polled[i];
+
+		if (try_remove(m))
+			drop_mark(m, true); /* moves the last entry to i */
+		else
+			i++;
+	}
+	watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
+}
+
+/* An inotify event on a v2 mark's cgroup.events. Returns true when a cgroup went away. */
+static bool handle_event(const struct inotify_event *ev)
+{
+	struct mark *m = find_wd(ev->wd);
+	struct failure err = {0};
+	int fd, populated;
+
+	if (!m)
+		return false;
+	if (ev->mask & IN_IGNORED) { /* the cgroup was removed by someone else */
+		drop_mark(m, false);
+		return true;
+	}
+	if (!m->armed) {
+		try_remove(m); /* only arms it once populated */
+		return false;
+	}
+	if (try_remove(m)) {
+		drop_mark(m, true);
+		return true;
+	}
+	/* Busy: still populated, or emptied with children left, which no later event will tell. */
+	fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false;
+	populated = m->h->backend->is_populated(m->h, fd, &err);
+	close(fd);
+	if (populated == 0 && poll_mark(m) < 0)
+		log_warning("out of memory: cgroup %s:/%s will not be removed when empty", m->h->name, m->path);
+	return false;
+}
+
+void cg_watch_dispatch(void)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool removed = false;
+	ssize_t n;
+
+	while (watch.ifd >= 0 && (n = read(watch.ifd, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+
+			off += (ssize_t)sizeof(*ev) + ev->len;
+			removed |= handle_event(ev);
+		}
+	/*
+	 * A session ending on v2 usually empties its v1 cgroups at the same
+	 * moment; sweeping then removes them without waiting for the timer.
+	 */
+	if (watch.npolled && (removed || now_ms() >= watch.next_sweep))
+		sweep();
+}
+
+int cg_watch_timeout_ms(void)
+{
+	uint64_t now;
+
+	if (watch.npolled == 0)
+		return -1;
+	now = now_ms();
+	return watch.next_sweep <= now ? 0 : (int)(watch.next_sweep - now);
+}
+
+void cg_watch_done(void)
+{
+	for (size_t i = 0; i < HASH_SIZE; i++)
+		while (watch.hash[i])
+			drop_mark(watch.hash[i], true);
+	while (watch.npolled)
+		drop_mark(watch.polled[0], true);
+	free(watch.polled);
+	watch.polled = NULL;
+	watch.cap = 0;
+	if (watch.ifd >= 0)
+		close(watch.ifd);
+	watch.ifd = -1;
+}

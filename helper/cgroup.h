@@ -35,6 +35,17 @@
 int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
 
 /*
+ * The same resolution beneath an already open cgroup directory `dirfd`
+ * (e.g. one cg_open returned): returns an O_PATH|O_DIRECTORY fd for `path`
+ * ("" or "/" is dirfd itself).  ".." is refused (FAIL_INVALID_PATH), and so
+ * is anything that goes through a symlink or crosses a mount.
+ */
+int cg_open_beneath(int dirfd, const char *path, struct failure *err);
+
+/* For the tests: force (false) or allow (true) the openat2-less fallback walk. */
+void cg_resolve_use_openat2(bool use);
+
+/*
  * Like cg_open for the parent of `path`, storing its last component in
  * *ret_name (malloc'd).  Fails with FAIL_INVALID_PATH when `path` names
  * `base` itself (there is no parent inside the view).
@@ -46,8 +57,10 @@ int cg_open_parent(const struct hierarchy *h, const char *base, const char *path
  * all its files to uid/gid (the creator owns what it creates).  v1 cpuset:
  * the new cgroup is made usable at once (cpuset.cpus/mems inherited).
  * Returns 1 if it was created, 0 if it already existed (then nothing is
- * changed).  The new cgroup's O_PATH fd is stored in *ret_fd when ret_fd
- * is not NULL.
+ * changed).  A directory fd of the cgroup (usable as a dirfd with every
+ * cg_* function) is stored in *ret_fd when ret_fd is not NULL.  If handing
+ * over or initialising fails, the new cgroup is removed again.  Creating
+ * for uid 0/gid 0 costs no chown.
  */
 int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
 		 struct failure *err);
@@ -55,12 +68,13 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 /*
  * Hands cgroup `fd` to uid/gid: the directory and the delegation files
  * only (v2: set->delegate_files; v1: "tasks", "cgroup.procs"), never the
- * cgroup's own limit files.
+ * cgroup's own limit files.  Delegation files this cgroup lacks (v2
+ * memory.* without the memory controller) are skipped.
  */
 int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int fd, uid_t uid, gid_t gid,
 		struct failure *err);
 
-/* chmod of the directory (file == "" or NULL) or of interface file `file` inside it. */
+/* chmod of the directory (file == "" or NULL) or of interface file `file` inside it; permission bits only. */
 int cg_chmod(int fd, const char *file, mode_t mode, struct failure *err);
 
 /* stat of the directory (key == "" or NULL) or of interface file `key` inside it; no symlinks followed. */
@@ -69,7 +83,12 @@ int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err);
 /* Moves process `pid` (in the daemon's pid namespace) into cgroup `fd`. */
 int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err);
 
-/* Reads / writes interface file `key` of cgroup `fd`.  Values are bounded (CG_VALUE_MAX). */
+/*
+ * Reads / writes interface file `key` (one name, no "/") of cgroup `fd`.
+ * Values are bounded (CG_VALUE_MAX): a longer file or value is
+ * FAIL_INVALID_VALUE.  The value read is the file's content as is (with
+ * its trailing newline); a write is one write(2).
+ */
 #define CG_VALUE_MAX (64 * 1024)
 int cg_get_attribute(int fd, const char *key, char **ret_value, struct failure *err);
 int cg_set_attribute(int fd, const char *key, const char *value, struct failure *err);
@@ -97,28 +116,41 @@ int cg_is_populated(const struct hierarchy *h, int fd, struct failure *err);
 /*
  * Removes cgroup `name` under `parent_fd`.  Recursive removes empty
  * descendants first; a cgroup that holds processes anywhere is FAIL_BUSY
- * and nothing is removed.  Returns 1 if removed, 0 if it did not exist.
+ * and nothing is removed (checked before anything is removed; a process
+ * moved in meanwhile can still stop the removal half-way).  Without
+ * recursive, a cgroup with children is FAIL_BUSY.  Returns 1 if removed, 0
+ * if it did not exist.
  */
 int cg_remove_at(const struct hierarchy *h, int parent_fd, const char *name, bool recursive, struct failure *err);
 
-/* Removes every empty cgroup below `fd` (not `fd` itself). */
+/* Removes every empty cgroup below `fd` (not `fd` itself); cgroups in use are left alone. */
 int cg_prune(const struct hierarchy *h, int fd, struct failure *err);
 
-/* Sends `sig` to every process in the cgroup and below (v2: cgroup.kill for SIGKILL). */
+/*
+ * Sends `sig` to every process in the cgroup and below (v2: cgroup.kill for
+ * SIGKILL; otherwise a walk, repeated for SIGKILL to catch forks).  A
+ * hierarchy's root cgroup is refused (FAIL_PERMISSION_DENIED).
+ */
 int cg_kill(const struct hierarchy *h, int fd, int sig, struct failure *err);
 
 /*
  * Freezes or thaws the cgroup: v2 cgroup.freeze; v1 only on the hierarchy
  * holding the freezer controller (FAIL_UNKNOWN_HIERARCHY elsewhere).
+ * Returns once the kernel reports the cgroup frozen (or thawed), waiting at
+ * most 2 s (then FAIL_BUSY).  The root cgroup is refused.
  */
 int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *err);
 
 /*
  * Remove-on-empty.  The daemon's main loop polls cg_watch_fd() for input
- * and calls cg_watch_dispatch() when it is readable; a marked cgroup is
- * removed once it holds no processes and has no children (v2 and hybrid:
- * inotify on cgroup.events; v1-only: notify_on_release with a periodic
- * sweep).  Marks survive only as long as the daemon runs.
+ * with cg_watch_timeout_ms() as its timeout, and calls cg_watch_dispatch()
+ * when the fd is readable or the timeout expired.  A marked cgroup is
+ * removed once it has held processes and holds none any more, and has no
+ * children: v2 through inotify (IN_MODIFY) on its cgroup.events; v1 by a
+ * sweep every 2 s, and at once whenever a v2 event removed a cgroup (a
+ * session ending on a hybrid host).  A mark costs no file descriptor.  Marks
+ * survive only as long as the daemon runs.  cg_remove_on_empty calls
+ * cg_watch_init itself when needed; marking twice is harmless.
  */
 int cg_watch_init(struct failure *err);
 int cg_watch_fd(void);

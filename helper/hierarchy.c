@@ -1,2 +1,520 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: being written. */
+/*
+ * Discovery and mounting of the cgroup hierarchies (see hierarchy.h).  What
+ * the kernel says is read once at start: /proc/cgroups for the controllers
+ * and which hierarchy each is bound to, /proc/self/mountinfo for whether
+ * and how the host mounted cgroup2, /proc/self/cgroup for the hierarchies
+ * themselves.  After that every request works on the root fds kept here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cgroup-backend.h"
+#include "hierarchy.h"
+#include "log.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+/* /proc files are small; this bounds what a broken kernel could make us read. */
+#define PROC_FILE_MAX (1024 * 1024)
+
+static int read_file(const char *path, char **ret, struct failure *err)
+{
+	return cg_read_at(AT_FDCWD, path, PROC_FILE_MAX, ret, NULL, err);
+}
+
+/* Splits `list` at commas into a NULL-terminated vector (empty items dropped). */
+static int split_commas(const char *list, char ***ret, struct failure *err)
+{
+	cleanup_free char *copy = strdup(list);
+	char **v = NULL, *save = NULL;
+
+	if (!copy)
+		return failf(err, FAIL_FAILED, "out of memory");
+	if (strv_add(&v, NULL) < 0) /* an empty list is {NULL}, not NULL */
+		return failf(err, FAIL_FAILED, "out of memory");
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (strv_add(&v, w) < 0) {
+			strv_free(v);
+			return failf(err, FAIL_FAILED, "out of memory");
+		}
+	*ret = v;
+	return 0;
+}
+
+/* A hierarchy matches a word naming it exactly or naming one of its controllers. */
+static bool hierarchy_matches(const struct hierarchy *h, const char *word)
+{
+	return strcmp(h->name, word) == 0 || strv_contains(h->controllers, word);
+}
+
+/* Index of the hierarchy `word` selects: exact names first, then v1 controllers, then v2 ones. */
+static ssize_t hierarchy_find(const struct hierarchy_set *set, const char *word)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->items[i].name, word) == 0)
+			return (ssize_t)i;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < set->n; i++)
+			if (set->items[i].unified == (pass == 1) && hierarchy_matches(&set->items[i], word))
+				return (ssize_t)i;
+	return -1;
+}
+
+static void hierarchy_clear(struct hierarchy *h)
+{
+	free(h->name);
+	strv_free(h->controllers);
+	free(h->mount_path);
+	free(h->mount_data);
+	if (h->root_fd >= 0)
+		close(h->root_fd);
+	memset(h, 0, sizeof(*h));
+	h->root_fd = -1;
+}
+
+void hierarchies_free(struct hierarchy_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		hierarchy_clear(&set->items[i]);
+	free(set->items);
+	strv_free(set->reserved_prefixes);
+	strv_free(set->delegate_files);
+	memset(set, 0, sizeof(*set));
+}
+
+static int add_hierarchy(struct hierarchy_set *set, const char *name, int kernel_id, bool unified,
+			 const char *mount_data, struct failure *err)
+{
+	struct hierarchy *items = realloc(set->items, (set->n + 1) * sizeof(*items));
+	struct hierarchy *h;
+
+	if (!items)
+		return failf(err, FAIL_FAILED, "out of memory");
+	set->items = items;
+	h = &items[set->n];
+	memset(h, 0, sizeof(*h));
+	h->root_fd = -1;
+	h->kernel_id = kernel_id;
+	h->unified = unified;
+	h->backend = unified ? &cgroup_backend_v2 : &cgroup_backend_v1;
+	h->name = strdup(name);
+	h->mount_data = strdup(mount_data);
+	if (!h->name || !h->mount_data) {
+		hierarchy_clear(h);
+		return failf(err, FAIL_FAILED, "out of memory");
+	}
+	set->n++;
+	if (unified)
+		return strv_add(&h->controllers, NULL) < 0 ? failf(err, FAIL_FAILED, "out of memory") : 0;
+	/* v1: the controllers are the set's items but "name=" (a named hierarchy). */
+	if (split_commas(name, &h->controllers, err) < 0)
+		return -1;
+	for (char **p = h->controllers, **q = h->controllers;; p++) {
+		if (*p && strncmp(*p, "name=", 5) == 0) {
+			free(*p);
+			continue;
+		}
+		*q++ = *p;
+		if (!*p)
+			break;
+	}
+	return 0;
+}
+
+static const char *next_line(const char *line)
+{
+	const char *eol = strchr(line, '\n');
+
+	return eol ? eol + 1 : NULL;
+}
+
+/* The hierarchy id /proc/cgroups gives `controller` (0: none, it belongs to v2), -1 if unknown. */
+static int proc_cgroups_hierarchy_of(const char *text, const char *controller)
+{
+	for (const char *line = text; line && *line; line = next_line(line)) {
+		char name[64];
+		int id;
+
+		if (line[0] != '#' && sscanf(line, "%63s %d", name, &id) == 2 && strcmp(name, controller) == 0)
+			return id;
+	}
+	return -1;
+}
+
+static int read_reserved_prefixes(struct hierarchy_set *set, const char *proc_cgroups, struct failure *err)
+{
+	/* Pressure files (io.pressure, irq.pressure) exist in every v2 cgroup whatever the controllers. */
+	static const char *const always[] = {"cgroup", "io", "irq"};
+
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strv_add(&set->reserved_prefixes, always[i]) < 0)
+			return failf(err, FAIL_FAILED, "out of memory");
+	for (const char *line = proc_cgroups; line && *line; line = next_line(line)) {
+		char name[64];
+
+		if (line[0] != '#' && sscanf(line, "%63s", name) == 1 && strv_add(&set->reserved_prefixes, name) < 0)
+			return failf(err, FAIL_FAILED, "out of memory");
+	}
+	return 0;
+}
+
+static int read_delegate_files(struct hierarchy_set *set, struct failure *err)
+{
+	static const char *const documented[] = {"cgroup.procs", "cgroup.threads", "cgroup.subtree_control"};
+	cleanup_free char *text = NULL;
+	struct failure ignored;
+	char *save = NULL;
+
+	if (read_file("/sys/kernel/cgroup/delegate", &text, &ignored) == 0) {
+		for (char *w = strtok_r(text, "\n", &save); w; w = strtok_r(NULL, "\n", &save))
+			if (strv_add(&set->delegate_files, w) < 0)
+				return failf(err, FAIL_FAILED, "out of memory");
+	}
+	if (set->delegate_files)
+		return 0;
+	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
+		if (strv_add(&set->delegate_files, documented[i]) < 0)
+			return failf(err, FAIL_FAILED, "out of memory");
+	return 0;
+}
+
+/*
+ * The superblock options of the host's cgroup2 mount, without "rw"/"ro".
+ * They matter: mounting cgroup2 in the initial cgroup namespace applies the
+ * new mount's flags (nsdelegate, memory_recursiveprot, ...) to the whole
+ * system, so the daemon must pass exactly what the host already has.
+ * Returns 1 and *ret when cgroup2 is mounted, 0 when not.
+ */
+static int host_cgroup2_options(const char *mountinfo, char **ret, struct failure *err)
+{
+	for (const char *line = mountinfo; line && *line; line = next_line(line)) {
+		const char *sep = strstr(line, " - ");
+		const char *eol = strchr(line, '\n');
+		char fstype[32], opts[1024];
+
+		if (sep && (!eol || sep < eol) && sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) == 2 &&
+		    strcmp(fstype, "cgroup2") == 0) {
+			cleanup_free char *out = calloc(1, strlen(opts) + 1);
+			char *save = NULL;
+
+			if (!out)
+				return failf(err, FAIL_FAILED, "out of memory");
+			for (char *w = strtok_r(opts, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				if (strcmp(w, "rw") == 0 || strcmp(w, "ro") == 0)
+					continue;
+				if (*out)
+					strcat(out, ",");
+				strcat(out, w);
+			}
+			*ret = out;
+			out = NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int compare_hierarchies(const void *a, const void *b)
+{
+	const struct hierarchy *x = a, *y = b;
+
+	if (x->unified != y->unified)
+		return x->unified ? 1 : -1;
+	return x->kernel_id - y->kernel_id;
+}
+
+/* Keeps the hierarchies `only` selects (all when NULL) minus those `skip` selects. */
+static int filter_hierarchies(struct hierarchy_set *set, const char *only, const char *skip, struct failure *err)
+{
+	cleanup_free bool *keep = calloc(set->n + 1, sizeof(bool));
+	size_t n = 0;
+
+	if (!keep)
+		return failf(err, FAIL_FAILED, "out of memory");
+	for (size_t i = 0; i < set->n; i++)
+		keep[i] = !only;
+	if (only) {
+		cleanup_free size_t *idx = calloc(set->n + 1, sizeof(size_t));
+		size_t nidx = 0;
+
+		if (!idx)
+			return failf(err, FAIL_FAILED, "out of memory");
+		if (hierarchies_select(set, only, idx, &nidx, err) < 0)
+			return -1;
+		for (size_t i = 0; i < nidx; i++)
+			keep[idx[i]] = true;
+	}
+	if (skip) {
+		char **words;
+
+		if (split_commas(skip, &words, err) < 0)
+			return -1;
+		for (char **w = words; *w; w++)
+			for (size_t i = 0; i < set->n; i++)
+				if (hierarchy_matches(&set->items[i], *w))
+					keep[i] = false;
+		strv_free(words);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		if (keep[i])
+			set->items[n++] = set->items[i];
+		else
+			hierarchy_clear(&set->items[i]);
+	}
+	set->n = n;
+	return 0;
+}
+
+int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char *skip, struct failure *err)
+{
+	cleanup_free char *proc_cgroups = NULL, *mountinfo = NULL, *self = NULL, *v2_options = NULL;
+	struct hierarchy_set set = {0};
+	bool have_v1 = false, have_v2_line = false;
+	int r;
+
+	if (read_file("/proc/cgroups", &proc_cgroups, err) < 0 ||
+	    read_file("/proc/self/mountinfo", &mountinfo, err) < 0 || read_file("/proc/self/cgroup", &self, err) < 0)
+		return -1;
+	r = host_cgroup2_options(mountinfo, &v2_options, err);
+	if (r < 0)
+		return -1;
+
+	for (char *line = self, *next; line && *line; line = next) {
+		char *c1, *c2;
+		int id;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c1 = *c2 = '\0';
+		id = atoi(line);
+		if (id == 0) {
+			have_v2_line = true;
+			continue;
+		}
+		if (!c1[1])
+			continue;
+		have_v1 = true;
+		if (add_hierarchy(&set, c1 + 1, id, false, c1 + 1, err) < 0)
+			goto fail;
+	}
+	/*
+	 * cgroup2 is managed where the host uses it; on a host with no v1
+	 * hierarchy it is the only one there is, mounted or not.
+	 */
+	if (have_v2_line && (r > 0 || !have_v1) &&
+	    add_hierarchy(&set, "unified", 0, true, r > 0 ? v2_options : "", err) < 0)
+		goto fail;
+	qsort(set.items, set.n, sizeof(*set.items), compare_hierarchies);
+
+	if (read_reserved_prefixes(&set, proc_cgroups, err) < 0 || read_delegate_files(&set, err) < 0 ||
+	    filter_hierarchies(&set, only, skip, err) < 0)
+		goto fail;
+	if (set.n == 0) {
+		failf(err, FAIL_UNKNOWN_HIERARCHY, "no cgroup hierarchy left to manage (only: %s, skip: %s)",
+		      only ? only : "all", skip ? skip : "none");
+		goto fail;
+	}
+	*ret = set;
+	return 0;
+fail:
+	hierarchies_free(&set);
+	return -1;
+}
+
+/* Refuses to mount a v1 hierarchy unless each of its controllers is already bound to it. */
+static int check_v1_bound(const struct hierarchy *h, const char *proc_cgroups, struct failure *err)
+{
+	for (char **c = h->controllers; *c; c++) {
+		int id = proc_cgroups_hierarchy_of(proc_cgroups, *c);
+
+		if (id != h->kernel_id)
+			return failf(
+				err, FAIL_FAILED,
+				"refusing to mount v1 hierarchy %s: controller %s is bound to hierarchy %d, not %d",
+				h->name, *c, id, h->kernel_id);
+	}
+	return 0;
+}
+
+static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char *mount_root, const char *proc_cgroups,
+		     struct failure *err)
+{
+	cleanup_free char *path = NULL, *data = NULL;
+	struct statfs sfs;
+	int fd;
+
+	if (asprintf(&path, "%s/%s", mount_root, h->name) < 0)
+		return failf(err, FAIL_FAILED, "out of memory");
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return fail_errno(err, errno, "cannot create mount point %s", path);
+	if (h->unified) {
+		data = strdup(h->mount_data);
+	} else {
+		if (check_v1_bound(h, proc_cgroups, err) < 0)
+			return -1;
+		/* A named hierarchy without controllers needs "none" so the kernel binds none. */
+		if (asprintf(&data, "%s%s", h->controllers[0] ? "" : "none,", h->mount_data) < 0)
+			data = NULL;
+	}
+	if (!data)
+		return failf(err, FAIL_FAILED, "out of memory");
+	if (mount(h->unified ? "cgroup2" : "cgroup", path, h->unified ? "cgroup2" : "cgroup",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
+		return fail_errno(err, errno, "cannot mount cgroup hierarchy %s on %s (options \"%s\")", h->name, path,
+				  data);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno(err, errno, "cannot open %s", path);
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != (h->unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
+		close(fd);
+		return failf(err, FAIL_FAILED, "%s is not a cgroup%s mount after mounting it", path,
+			     h->unified ? "2" : "");
+	}
+	if (h->root_fd >= 0)
+		close(h->root_fd);
+	h->root_fd = fd;
+	free(h->mount_path);
+	h->mount_path = path;
+	path = NULL;
+
+	if (h->unified) {
+		cleanup_free char *text = NULL;
+		char *save = NULL;
+
+		if (cg_read_at(fd, "cgroup.controllers", PROC_FILE_MAX, &text, NULL, err) < 0)
+			return -1;
+		for (char *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+			if (strv_add(&h->controllers, w) < 0 || strv_add(&set->reserved_prefixes, w) < 0)
+				return failf(err, FAIL_FAILED, "out of memory");
+	}
+	log_info("mounted hierarchy %s (%s) on %s", h->name, h->backend->name, h->mount_path);
+	return 0;
+}
+
+int hierarchies_mount(struct hierarchy_set *set, const char *mount_root, struct failure *err)
+{
+	cleanup_free char *proc_cgroups = NULL;
+
+	if (mkdir(mount_root, 0755) < 0 && errno != EEXIST)
+		return fail_errno(err, errno, "cannot create %s", mount_root);
+	/* Read again right before mounting: this is the check that protects v2's controllers. */
+	if (read_file("/proc/cgroups", &proc_cgroups, err) < 0)
+		return -1;
+	for (size_t i = 0; i < set->n; i++)
+		if (mount_one(set, &set->items[i], mount_root, proc_cgroups, err) < 0)
+			return -1;
+	return 0;
+}
+
+int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t *ret_idx, size_t *ret_n,
+		       struct failure *err)
+{
+	cleanup_free bool *seen = NULL;
+	char **words;
+	size_t n = 0;
+
+	if (!spec || !*spec)
+		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy named (use \"all\" or a name)");
+	if (strcmp(spec, "all") == 0) {
+		for (size_t i = 0; i < set->n; i++)
+			ret_idx[i] = i;
+		*ret_n = set->n;
+		return 0;
+	}
+	seen = calloc(set->n + 1, sizeof(bool));
+	if (!seen)
+		return failf(err, FAIL_FAILED, "out of memory");
+	/* A whole v1 name such as "cpu,cpuacct" is also a list of its controllers: either way it selects one. */
+	if (split_commas(spec, &words, err) < 0)
+		return -1;
+	for (char **w = words; *w; w++) {
+		ssize_t i = hierarchy_find(set, *w);
+
+		if (i < 0) {
+			failf(err, FAIL_UNKNOWN_HIERARCHY, "unknown cgroup hierarchy or controller \"%s\"", *w);
+			strv_free(words);
+			return -1;
+		}
+		if (!seen[i]) {
+			seen[i] = true;
+			ret_idx[n++] = (size_t)i;
+		}
+	}
+	strv_free(words);
+	if (n == 0)
+		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy named in \"%s\"", spec);
+	*ret_n = n;
+	return 0;
+}
+
+int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err)
+{
+	cleanup_free char *text = NULL;
+	char file[64];
+	size_t found = 0;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (read_file(file, &text, err) < 0)
+		return -1;
+	for (size_t i = 0; i < set->n; i++)
+		ret_paths[i] = NULL;
+	for (char *line = text, *next; line && *line; line = next) {
+		char *c1, *c2;
+		int id;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		id = atoi(line);
+		for (size_t i = 0; i < set->n; i++) {
+			if (ret_paths[i] || set->items[i].kernel_id != id)
+				continue;
+			ret_paths[i] = strdup(c2 + 1);
+			if (!ret_paths[i])
+				goto oom;
+			found++;
+		}
+	}
+	if (found == set->n)
+		return 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (!ret_paths[i]) {
+			failf(err, FAIL_NOT_FOUND, "process %d is in no cgroup of hierarchy %s (%s)", (int)pid,
+			      set->items[i].name, file);
+			break;
+		}
+	goto clear;
+oom:
+	failf(err, FAIL_FAILED, "out of memory");
+clear:
+	for (size_t i = 0; i < set->n; i++) {
+		free(ret_paths[i]);
+		ret_paths[i] = NULL;
+	}
+	return -1;
+}

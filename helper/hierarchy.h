@@ -24,6 +24,7 @@ struct hierarchy {
 	int kernel_id;	    /* first field of /proc/<pid>/cgroup lines (0 for v2) */
 	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the root of the daemon's own mount */
 	char *mount_path;   /* where the daemon mounted it (for logs and release agents) */
+	char *mount_data;   /* mount(2) data: v1 its controller set / name=; v2 the host's superblock options */
 	const struct cgroup_backend *backend;
 };
 
@@ -35,16 +36,26 @@ struct hierarchy_set {
 };
 
 /*
- * Discovers the hierarchies this process is in.  `only` and `skip` are
- * comma-separated hierarchy names (or NULL): when `only` is set just those
- * are kept; `skip` removes names.  Does not mount anything.
+ * Discovers the hierarchies this process is in: every v1 hierarchy listed
+ * in /proc/self/cgroup, and the v2 one when the host has cgroup2 mounted
+ * (or has no v1 hierarchy at all).  `only` and `skip` are comma-separated
+ * hierarchy or controller names (or NULL), matched as hierarchies_select
+ * does: when `only` is set just those are kept (an unknown name fails with
+ * FAIL_UNKNOWN_HIERARCHY); `skip` removes names (unknown ones are ignored).
+ * Fills reserved_prefixes and delegate_files.  Does not mount anything;
+ * root_fd is -1 until hierarchies_mount.
  */
 int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char *skip, struct failure *err);
 
 /*
- * Mounts every hierarchy of `set` below `mount_root` (one directory per
- * hierarchy) and fills in root_fd and mount_path.  Must run after the daemon
- * has unshared its mount namespace and made "/" private.
+ * Mounts every hierarchy of `set` below `mount_root` (created if missing;
+ * one directory per hierarchy, named as the hierarchy) and fills in
+ * root_fd and mount_path; for v2 also `controllers` (and adds them to
+ * reserved_prefixes).  Must run after the daemon has unshared its mount
+ * namespace and made "/" private.  A v1 hierarchy is mounted only when
+ * /proc/cgroups shows every one of its controllers already bound to it, so
+ * that the mount reuses the existing hierarchy and never takes a
+ * controller away from v2.
  */
 int hierarchies_mount(struct hierarchy_set *set, const char *mount_root, struct failure *err);
 
