@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# pam_cgm.so: a libtool module exporting only pam_sm_*.
+# pam_cgm.so: a libtool module exporting only pam_sm_*.  Its pure parts
+# (arguments, cgm.conf) sit in a convenience library the unit tests link.
+noinst_LTLIBRARIES += pam_cgm/libpcg.la
+pam_cgm_libpcg_la_SOURCES = pam_cgm/args.c pam_cgm/args.h pam_cgm/conf.c pam_cgm/conf.h
+
 pammod_LTLIBRARIES += pam_cgm/pam_cgm.la
 pam_cgm_pam_cgm_la_SOURCES = pam_cgm/pam_cgm.c
-pam_cgm_pam_cgm_la_LIBADD = lib/libcgm.la $(PAM_LIBS)
+pam_cgm_pam_cgm_la_LIBADD = pam_cgm/libpcg.la lib/libcgm.la $(PAM_LIBS)
 pam_cgm_pam_cgm_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,--version-script=$(top_srcdir)/pam_cgm/pam_cgm.sym -Wl,--no-undefined
 EXTRA_pam_cgm_pam_cgm_la_DEPENDENCIES = pam_cgm/pam_cgm.sym
 EXTRA_DIST += pam_cgm/pam_cgm.sym
+
+dist_man_MANS += doc/pam_cgm.8 doc/cgm.conf.5

@@ -1,13 +1,370 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pam_cgm (placeholder until the module lands). */
-#include <security/pam_modules.h>
+/*
+ * pam_cgm: the PAM session module that gives every login its own cgroup,
+ * <base>/<user>/<n> in every hierarchy, with <base>/<user> delegated to the
+ * user (DESIGN.md §4).  It asks cgmd through libcgm and never touches
+ * cgroupfs itself.  It runs inside sshd, login and su: every failure is one
+ * pam_syslog line and a PAM error, nothing here exits, prints or waits
+ * longer than the configured timeout per request.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+#include <pwd.h>
+#include <grp.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include "args.h"
+#include "cgm.h"
+#include "conf.h"
+
+/* pam_set_data() key of the session cgroup opened by this handle. */
+#define DATA_SESSION "pam_cgm_session"
+/* The environment variable that names the session cgroup to the login and to a later close. */
+#define ENV_SESSION "CGM_SESSION"
+/* systemd's per-user manager opens its own PAM session; systemd, not cgm, places it. */
+#define SYSTEMD_USER_SERVICE "systemd-user"
+/* Session numbers tried before giving up when placing without OpenSession (nodelegate). */
+#define MAX_SESSION_TRIES 1000
+
+/* The build hides every symbol; the entry points are the module's whole interface (pam_cgm.sym). */
+#define PCG_EXPORT __attribute__((visibility("default")))
+
+/* pcg_report_fn for the parsers: one syslog line per skipped argument or line. */
+static void report_syslog(void *ctx, const char *fmt, ...)
 {
-	return PAM_IGNORE;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pam_vsyslog(ctx, LOG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
-PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static bool user_in_group(void *pamh, const char *user, const char *group)
 {
-	return PAM_IGNORE;
+	return pam_modutil_user_in_group_nam_nam(pamh, user, group) == 1;
+}
+
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	free(data);
+}
+
+static struct cgm *connect_daemon(pam_handle_t *pamh, const struct pcg_args *args, const char *what)
+{
+	struct cgm *conn;
+	int err;
+
+	/* The timeout bounds connecting and every call: a login never hangs on a stuck daemon. */
+	conn = cgm_connect_timeout(args->socket, args->timeout_ms, &err);
+	if (!conn)
+		pam_syslog(pamh, LOG_ERR, "%s: cannot reach cgmd: %s", what, cgm_errmsg(NULL));
+	return conn;
+}
+
+/*
+ * Whether hierarchy `h` ("memory", "cpu,cpuacct", "unified") is among
+ * `controllers` ("all" or a comma-separated list): every controller of h
+ * must be listed.
+ */
+static bool hierarchy_selected(const char *controllers, const char *h)
+{
+	if (strcmp(controllers, "all") == 0)
+		return true;
+	for (const char *p = h; *p;) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+
+		for (const char *q = controllers; *q && !found;) {
+			size_t m = strcspn(q, ",");
+
+			found = m == n && strncmp(p, q, n) == 0;
+			q += m + (q[m] == ',');
+		}
+		if (!found)
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
+/*
+ * Whether a hierarchy may have file `key`: the unified one, one whose
+ * controllers include the key's prefix, or any for "cgroup.*" files.
+ * Saves a refused round trip per hierarchy that cannot have it.
+ */
+static bool hierarchy_may_have(const char *h, const char *key)
+{
+	size_t n = strcspn(key, ".");
+
+	if (strcmp(h, "unified") == 0 || strncmp(key, "cgroup.", 7) == 0)
+		return true;
+	for (const char *p = h; *p;) {
+		size_t m = strcspn(p, ",");
+
+		if (m == n && strncmp(p, key, n) == 0)
+			return true;
+		p += m + (p[m] == ',');
+	}
+	return false;
+}
+
+/*
+ * Sets the limits on the user cgroup, creating it first: done as root
+ * before the session is opened, so the files stay root's and the user,
+ * owning only the directory and the delegation files, cannot raise them.
+ * A key no selected hierarchy has is skipped with a notice; anything else
+ * the daemon refuses fails the login, since a configured limit that is not
+ * in place must not pass silently.
+ */
+static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
+			const struct pcg_limits *limits)
+{
+	char **hierarchies = NULL;
+	int r, status = 0;
+
+	if ((r = cgm_create(conn, args->controllers, user_cg)) < 0 ||
+	    (r = cgm_list_controllers(conn, &hierarchies)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot set limits on %s: %s", user_cg, cgm_errmsg(conn));
+		return r;
+	}
+	for (size_t i = 0; i < limits->n && status == 0; i++) {
+		const struct pcg_limit *l = &limits->v[i];
+		int applied = 0;
+
+		for (char **h = hierarchies; *h && status == 0; h++) {
+			if (!hierarchy_selected(args->controllers, *h) || !hierarchy_may_have(*h, l->key))
+				continue;
+			r = cgm_set_value(conn, *h, user_cg, l->key, l->value);
+			if (r == 0) {
+				applied++;
+				if (args->debug)
+					pam_syslog(pamh, LOG_DEBUG, "%s: %s %s = %s", *h, user_cg, l->key, l->value);
+			} else if (r != CGM_EKEY && r != CGM_ENOENT) {
+				pam_syslog(pamh, LOG_ERR, "cannot set %s to \"%s\" on %s in %s: %s", l->key, l->value,
+					   user_cg, *h, cgm_errmsg(conn));
+				status = r;
+			}
+		}
+		if (!applied && status == 0)
+			pam_syslog(pamh, LOG_NOTICE, "limit %s: no hierarchy has this file; skipped", l->key);
+	}
+	cgm_strv_free(hierarchies);
+	return status;
+}
+
+/* The smallest session number not among `names` (children of the user cgroup), from `from` on. */
+static unsigned long first_free_number(char **names, unsigned long from)
+{
+	for (unsigned long n = from;; n++) {
+		char buf[32];
+		bool used = false;
+
+		snprintf(buf, sizeof(buf), "%lu", n);
+		for (char **p = names; p && *p && !used; p++)
+			used = strcmp(*p, buf) == 0;
+		if (!used)
+			return n;
+	}
+}
+
+/*
+ * nodelegate: the placement OpenSession makes, without its Chown, in
+ * separate requests (OpenSession always delegates).  Create is atomic, so a
+ * concurrent login that takes the same number makes this one try the next.
+ */
+static int open_session_nodelegate(struct cgm *conn, const char *c, const char *user_cg, int pidfd,
+				   char **ret_session_cg)
+{
+	char **children = NULL, *session = NULL;
+	unsigned long n = 1;
+	int r;
+
+	if ((r = cgm_create(conn, c, user_cg)) < 0 || (r = cgm_list_children(conn, c, user_cg, &children)) < 0)
+		return r;
+	for (int tries = 0; tries < MAX_SESSION_TRIES; tries++, n++) {
+		n = first_free_number(children, n);
+		free(session);
+		if (asprintf(&session, "%s/%lu", user_cg, n) < 0) {
+			session = NULL;
+			r = CGM_ENOMEM;
+			break;
+		}
+		if ((r = cgm_create(conn, c, session)) != 1)
+			break;
+	}
+	cgm_strv_free(children);
+	if (r == 1)
+		r = CGM_EBUSY;
+	if (r == 0 && (r = cgm_move_pidfd(conn, c, session, pidfd)) == 0 &&
+	    (r = cgm_remove_on_empty(conn, c, session)) == 0) {
+		*ret_session_cg = session;
+		return 0;
+	}
+	free(session);
+	return r;
+}
+
+/* Places this process (the session leader) and returns the session cgroup. */
+static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
+		       const struct passwd *pw, char **ret_session_cg)
+{
+	int pidfd, r;
+
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0) {
+		pam_syslog(pamh, LOG_ERR, "pidfd_open: %m");
+		return CGM_EFAILED;
+	}
+	if (args->nodelegate)
+		r = open_session_nodelegate(conn, args->controllers, user_cg, pidfd, ret_session_cg);
+	else
+		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, pidfd, ret_session_cg);
+	close(pidfd);
+	if (r < 0)
+		pam_syslog(pamh, LOG_ERR, "cannot open a cgroup session for %s in %s: %s", pw->pw_name, user_cg,
+			   cgm_errmsg(conn));
+	return r;
+}
+
+/* The user's cgroup path below the base, with pattern= expanded. */
+static char *user_cgroup(pam_handle_t *pamh, const struct pcg_args *args, const struct passwd *pw)
+{
+	const struct group *gr = pam_modutil_getgrgid(pamh, pw->pw_gid);
+	char gid[32], *expanded, *ret;
+
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)pw->pw_gid);
+	expanded = pcg_expand_pattern(args->pattern, pw->pw_name, pw->pw_uid, gr ? gr->gr_name : gid, pw->pw_gid);
+	if (!expanded) {
+		pam_syslog(pamh, LOG_ERR, "pattern \"%s\" gives no valid cgroup name for %s", args->pattern,
+			   pw->pw_name);
+		return NULL;
+	}
+	ret = pcg_user_cgroup(args->base, expanded);
+	free(expanded);
+	return ret;
+}
+
+/*
+ * Who logs in, or NULL when this module has nothing to do for them (the
+ * systemd user manager, root with skip_root) or cannot tell.  *ret_status is
+ * what to return then.
+ */
+static const struct passwd *login_user(pam_handle_t *pamh, const struct pcg_args *args, int *ret_status)
+{
+	const struct passwd *pw;
+	const void *service = NULL;
+	const char *user = NULL;
+
+	*ret_status = PAM_IGNORE;
+	if (pam_get_item(pamh, PAM_SERVICE, &service) == PAM_SUCCESS && service &&
+	    strcmp(service, SYSTEMD_USER_SERVICE) == 0)
+		return NULL;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !(pw = pam_modutil_getpwnam(pamh, user))) {
+		pam_syslog(pamh, LOG_ERR, "cannot tell who logs in");
+		*ret_status = PAM_USER_UNKNOWN;
+		return NULL;
+	}
+	if (args->skip_root && pw->pw_uid == 0)
+		return NULL;
+	return pw;
+}
+
+PCG_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pcg_who who = {.in_group = user_in_group, .ctx = pamh};
+	struct pcg_limits limits = {0};
+	struct pcg_args args;
+	const struct passwd *pw;
+	struct cgm *conn = NULL;
+	char *user_cg = NULL, *session = NULL, *env = NULL;
+	int status;
+
+	pcg_parse_args(argc, argv, &args, report_syslog, pamh);
+	if (!(pw = login_user(pamh, &args, &status)))
+		return status;
+	status = PAM_SESSION_ERR;
+	if (!(user_cg = user_cgroup(pamh, &args, pw)))
+		goto out;
+	who.user = pw->pw_name;
+	if (pcg_conf_load(args.conf, &who, &limits, report_syslog, pamh) < 0) {
+		pam_syslog(pamh, LOG_ERR, "out of memory reading the limits");
+		goto out;
+	}
+	if (!(conn = connect_daemon(pamh, &args, "open session")))
+		goto out;
+	if (limits.n && apply_limits(pamh, conn, &args, user_cg, &limits) < 0)
+		goto out;
+	if (place_login(pamh, conn, &args, user_cg, pw, &session) < 0)
+		goto out;
+	if (asprintf(&env, ENV_SESSION "=%s", session) < 0) {
+		env = NULL;
+		goto out;
+	}
+	if (pam_putenv(pamh, env) != PAM_SUCCESS || pam_set_data(pamh, DATA_SESSION, session, free_data) != PAM_SUCCESS)
+		goto out;
+	if (args.debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s placed in %s (%s)", pw->pw_name, session, args.controllers);
+	session = NULL;
+	status = PAM_SUCCESS;
+out:
+	free(env);
+	free(session);
+	free(user_cg);
+	pcg_limits_clear(&limits);
+	cgm_disconnect(conn);
+	return status;
+}
+
+/*
+ * Removes the session cgroup if it is already empty (the daemon removes it
+ * later otherwise: it is marked remove-on-empty) and prunes what earlier
+ * sessions of the user left empty.  The session comes from this handle
+ * when open and close run in one process (sshd), else from the environment
+ * the open left behind (su and others that close in another process).
+ */
+PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pcg_args args;
+	const void *data = NULL;
+	const char *session = NULL;
+	char *user_cg;
+	struct cgm *conn;
+	int r, status = PAM_SUCCESS;
+
+	pcg_parse_args(argc, argv, &args, report_syslog, pamh);
+	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
+		session = data;
+	if (!session)
+		session = pam_getenv(pamh, ENV_SESSION);
+	if (!session)
+		session = getenv(ENV_SESSION);
+	if (!session || !*session)
+		return PAM_IGNORE;
+	if (!(conn = connect_daemon(pamh, &args, "close session")))
+		return PAM_SESSION_ERR;
+
+	r = cgm_remove(conn, args.controllers, session, 0);
+	if (r < 0 && r != CGM_EBUSY && r != CGM_ENOENT) {
+		pam_syslog(pamh, LOG_ERR, "cannot remove session cgroup %s: %s", session, cgm_errmsg(conn));
+		status = PAM_SESSION_ERR;
+	}
+	/* The session is <user cgroup>/<n>. */
+	user_cg = strndup(session, strrchr(session, '/') ? (size_t)(strrchr(session, '/') - session) : 0);
+	if (user_cg && *user_cg && (r = cgm_prune(conn, args.controllers, user_cg)) < 0 && r != CGM_ENOENT &&
+	    args.debug)
+		pam_syslog(pamh, LOG_DEBUG, "prune %s: %s", user_cg, cgm_errmsg(conn));
+	if (args.debug)
+		pam_syslog(pamh, LOG_DEBUG, "closed session %s", session);
+	free(user_cg);
+	cgm_disconnect(conn);
+	return status;
 }
