@@ -97,6 +97,67 @@ static bool hierarchy_selected(const char *controllers, const char *h)
 }
 
 /*
+ * The daemon resolves a leading "/" from the real root only in
+ * OpenSession; every other request resolves it beneath the caller's own
+ * cgroup.  The requests made before OpenSession (limits, nodelegate's
+ * placement) reach an absolute base only where this process sits at the
+ * top of hierarchy `h`: refuse rather than act on a cgroup the login will
+ * not be in.
+ */
+static int check_base_reachable(pam_handle_t *pamh, struct cgm *conn, const char *base, const char *h)
+{
+	char *own = NULL;
+	int r;
+
+	if (base[0] != '/')
+		return 0;
+	r = cgm_get_pid_cgroup_abs(conn, h, getpid(), &own);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot tell this process's cgroup in %s: %s", h, cgm_errmsg(conn));
+	} else if (strcmp(own, "/") != 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "base=%s with limits or nodelegate needs this process in the root cgroup of %s, not in %s; "
+			   "use a relative base",
+			   base, h, own);
+		r = CGM_EPATH;
+	}
+	free(own);
+	return r;
+}
+
+/*
+ * The managed hierarchies among `controllers`, each checked with
+ * check_base_reachable(): the ones to address one by one.
+ */
+static int selected_hierarchies(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, char ***ret_names)
+{
+	char **all = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = cgm_list_controllers(conn, &all)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot list hierarchies: %s", cgm_errmsg(conn));
+		return r;
+	}
+	for (size_t i = 0; all[i]; i++) {
+		if (!hierarchy_selected(args->controllers, all[i])) {
+			free(all[i]);
+			continue;
+		}
+		all[n++] = all[i];
+		if (r == 0)
+			r = check_base_reachable(pamh, conn, args->base, all[n - 1]);
+	}
+	all[n] = NULL;
+	if (r < 0) {
+		cgm_strv_free(all);
+		return r;
+	}
+	*ret_names = all;
+	return 0;
+}
+
+/*
  * Whether a hierarchy may have file `key`: the unified one, one whose
  * controllers include the key's prefix, or any for "cgroup.*" files.
  * Saves a refused round trip per hierarchy that cannot have it.
@@ -131,9 +192,11 @@ static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_a
 	char **hierarchies = NULL;
 	int r, status = 0;
 
-	if ((r = cgm_create(conn, args->controllers, user_cg)) < 0 ||
-	    (r = cgm_list_controllers(conn, &hierarchies)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "cannot set limits on %s: %s", user_cg, cgm_errmsg(conn));
+	if ((r = selected_hierarchies(pamh, conn, args, &hierarchies)) < 0)
+		return r;
+	if ((r = cgm_create(conn, args->controllers, user_cg)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot create %s to set limits on: %s", user_cg, cgm_errmsg(conn));
+		cgm_strv_free(hierarchies);
 		return r;
 	}
 	for (size_t i = 0; i < limits->n && status == 0; i++) {
@@ -141,7 +204,7 @@ static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_a
 		int applied = 0;
 
 		for (char **h = hierarchies; *h && status == 0; h++) {
-			if (!hierarchy_selected(args->controllers, *h) || !hierarchy_may_have(*h, l->key))
+			if (!hierarchy_may_have(*h, l->key))
 				continue;
 			r = cgm_set_value(conn, *h, user_cg, l->key, l->value);
 			if (r == 0) {
@@ -224,14 +287,21 @@ static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_ar
 		pam_syslog(pamh, LOG_ERR, "pidfd_open: %m");
 		return CGM_EFAILED;
 	}
-	if (args->nodelegate)
+	if (args->nodelegate) {
+		char **checked = NULL;
+
+		if ((r = selected_hierarchies(pamh, conn, args, &checked)) < 0)
+			goto out;
+		cgm_strv_free(checked);
 		r = open_session_nodelegate(conn, args->controllers, user_cg, pidfd, ret_session_cg);
-	else
+	} else {
 		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, pidfd, ret_session_cg);
-	close(pidfd);
+	}
 	if (r < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot open a cgroup session for %s in %s: %s", pw->pw_name, user_cg,
 			   cgm_errmsg(conn));
+out:
+	close(pidfd);
 	return r;
 }
 
