@@ -15,3 +15,6 @@ tests_unit_test_pam_conf_LDADD = pam_cgm/libpcg.la
 noinst_PROGRAMS += tests/pam-probe
 tests_pam_probe_SOURCES = tests/pam-probe.c
 tests_pam_probe_LDADD = $(PAM_LIBS)
+
+TESTS += tests/integration/pam-nodaemon.sh
+EXTRA_DIST += tests/pam-probe.c tests/integration/pam-common.sh tests/integration/pam-nodaemon.sh

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared by the pam-*.sh tests (sourced after tests/harness.sh, not a test
+# itself): generated PAM service files in $T_DIR/pam.d, pam-probe to open
+# sessions from them, the host's view of a session, and a syslog catcher so
+# a test can read what the module logged.
+
+PROBE=$top_builddir/tests/pam-probe
+PAM_MODULE=$top_builddir/pam_cgm/.libs/pam_cgm.so
+PAM_DIR=$T_DIR/pam.d
+# Every login of a test lands below its sandbox: a relative base resolves
+# beneath the cgroup of the process calling PAM, which sits in the sandbox.
+PAM_BASE=cgmtest-pam-$$/user
+mkdir -p "$PAM_DIR"
+
+[ -x "$PROBE" ] && [ -f "$PAM_MODULE" ] || skip "pam-probe or pam_cgm.so not built"
+
+# pam_service NAME LINE...: writes $PAM_DIR/NAME with one line per argument.
+pam_service() {
+	name=$1; shift
+	printf '%s\n' "$@" >"$PAM_DIR/$name"
+}
+
+# probe SERVICE USER [-- CMD...]: a session from $PAM_DIR, run as run_host does.
+probe() { run_host "$PROBE" --confdir "$PAM_DIR" "$@"; }
+
+# session_of OUTPUT: the CGM_SESSION pam-probe printed.
+session_of() { printf '%s\n' "$1" | sed -n 's/^pam-probe: CGM_SESSION=//p'; }
+
+# hierarchy names, one per line.
+hierarchy_names() { host_hierarchies | awk '{print $1}'; }
+
+# user_cg_dir NAME USER: host directory of USER's cgroup in hierarchy NAME.
+user_cg_dir() { printf '%s/%s/%s\n' "$(sandbox_dir "$1")" "$PAM_BASE" "$2"; }
+
+# wait_gone DIR: up to 5 s for DIR to disappear (the daemon removes empty sessions).
+wait_gone() {
+	for _ in $(seq 1 100); do [ -d "$1" ] || return 0; sleep 0.05; done
+	return 1
+}
+
+# wait_file FILE: up to 10 s for FILE to appear.
+wait_file() {
+	for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# with_syslog LOG CMD...: runs CMD in a private mount namespace whose
+# /dev/log is a datagram socket read into LOG, so a test sees what the
+# module sends to syslog without a syslog daemon and without touching the
+# host's /dev.
+with_syslog() {
+	log=$1; shift
+	: >"$log"
+	rm -f "$T_DIR/syslog-ready"
+	unshare -m --propagation private sh -c '
+		log=$1 dir=$2; shift 2
+		mkdir -p "$dir/olddev" && mount --bind /dev "$dir/olddev" && mount -t tmpfs cgmtest-dev /dev || exit 99
+		for f in null zero urandom random tty; do
+			: >"/dev/$f" && mount --bind "$dir/olddev/$f" "/dev/$f"
+		done
+		perl -MSocket -MIO::Socket::UNIX -e "
+			my \$s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => q(/dev/log)) or die qq(syslog: \$!);
+			open(my \$f, q(>>), \$ARGV[0]) or die; \$f->autoflush(1);
+			open(my \$r, q(>), \$ARGV[1]) or die; close(\$r);
+			while (defined \$s->recv(my \$m, 8192)) { print \$f qq(\$m\n) }" "$log" "$dir/syslog-ready" &
+		catcher=$!
+		for _ in $(seq 1 100); do [ -e "$dir/syslog-ready" ] && break; sleep 0.02; done
+		"$@"
+		status=$?
+		sleep 0.2	# let the catcher read what is queued
+		kill "$catcher"
+		wait "$catcher" 2>/dev/null
+		exit $status
+	' with_syslog "$log" "$T_DIR" "$@"
+}
