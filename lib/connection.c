@@ -231,11 +231,32 @@ int cgm__call(struct cgm *conn, const struct cgm__method *m, DBusMessage **ret_r
 		return r;
 	}
 
+	/*
+	 * libdbus reads the authentication with plain read(2), which also
+	 * swallows -- and so drops the file descriptors of -- a message sent
+	 * right behind BEGIN.  Before the first message carrying descriptors,
+	 * a round trip makes sure the daemon has left authentication.
+	 */
+	if (!conn->answered && dbus_message_contains_unix_fds(msg)) {
+		static const struct cgm__method ping = {CGM_IFACE_LEGACY, "Ping", ""};
+		DBusMessage *pong;
+
+		r = cgm__call(conn, &ping, &pong, CGM_I(0), CGM_ARGS_END);
+		if (r < 0) {
+			dbus_message_unref(msg);
+			return r;
+		}
+		dbus_message_unref(pong);
+	}
+
 	dbus_error_init(&derr);
 	reply = dbus_connection_send_with_reply_and_block(conn->dbus, msg, conn->timeout_ms, &derr);
 	dbus_message_unref(msg);
 	if (!reply) {
 		r = cgm__error_from_dbus(derr.name);
+		/* An error the daemon sent is an answer too. */
+		if (r != CGM_ETIMEOUT && r != CGM_ECONNECT && r != CGM_ENOMEM)
+			conn->answered = true;
 		/* libdbus answers NoReply too when the peer hangs up while we wait. */
 		if (r == CGM_ETIMEOUT && !dbus_connection_get_is_connected(conn->dbus))
 			cgm__fail(conn, r = CGM_ECONNECT, "%s: the daemon closed the connection", m->member);
@@ -246,6 +267,7 @@ int cgm__call(struct cgm *conn, const struct cgm__method *m, DBusMessage **ret_r
 		dbus_error_free(&derr);
 		return r;
 	}
+	conn->answered = true;
 	if (strcmp(dbus_message_get_signature(reply), m->reply_signature) != 0) {
 		r = cgm__fail(conn, CGM_EPROTOCOL, "%s: the reply has signature '%s', expected '%s'", m->member,
 			      dbus_message_get_signature(reply), m->reply_signature);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <dbus/dbus.h>
+#include <stdbool.h>
 
 #include "cgm.h"
 
@@ -22,6 +23,8 @@
 struct cgm {
 	DBusConnection *dbus;
 	int timeout_ms;
+	/* Whether the daemon has answered on this connection yet (see cgm__call). */
+	bool answered;
 	/* Kept in the object so that a failing call never has to allocate. */
 	char errmsg[CGM_ERRMSG_MAX];
 };

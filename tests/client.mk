@@ -12,3 +12,12 @@ tests_unit_test_lib_mock_LDADD = $(DBUS_LIBS)
 tests_unit_test_lib_SOURCES = tests/unit/test-lib.c tests/tap.h
 tests_unit_test_lib_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_lib_LDADD = lib/libcgm.la
+
+check_PROGRAMS += tests/unit/test-cli-args
+TESTS += tests/unit/test-cli-args
+tests_unit_test_cli_args_SOURCES = tests/unit/test-cli-args.c tests/tap.h
+tests_unit_test_cli_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/cli
+tests_unit_test_cli_args_LDADD = cli/libcgmargs.la
+
+TESTS += tests/integration/cli-mock.sh
+EXTRA_DIST += tests/integration/cli-mock.sh

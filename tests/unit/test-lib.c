@@ -273,6 +273,26 @@ static void test_connect(void)
 	close(lfd);
 }
 
+/*
+ * A descriptor sent right behind authentication used to be dropped by the
+ * peer's auth reader now and then; each fresh connection here must work.
+ */
+static void test_pidfd_first(void)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fails = 0;
+
+	for (int i = 0; i < 30; i++) {
+		struct cgm *c = cgm_connect(sock_path, NULL);
+
+		if (!c || cgm_move_pidfd(c, "all", "first", pidfd) != 0)
+			fails++;
+		cgm_disconnect(c);
+	}
+	is_int(fails, 0, "a pidfd as the first call on 30 fresh connections");
+	is_str(last_call(), "MovePidfd all first fd", "and it arrives with its descriptor");
+	close(pidfd);
+}
+
 static void test_env_and_sigpipe(void)
 {
 	struct sigaction sa;
@@ -314,6 +334,7 @@ int main(void)
 		cgm_disconnect(c);
 	}
 	test_connect();
+	test_pidfd_first();
 	test_env_and_sigpipe();
 	cgm_disconnect(NULL);
 
