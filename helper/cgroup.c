@@ -914,8 +914,11 @@ static int kill_cgroup(int fd, struct kill_pass *k, struct failure *err)
 
 	if (cg_read_pids(fd, &p.v, &p.n, &p.cap, err) < 0) {
 		free(p.v);
+		if (err->kind != FAIL_NOT_FOUND)
+			return -1;
 		/* A cgroup removed under the walk holds nothing to signal. */
-		return err->kind == FAIL_NOT_FOUND ? 0 : -1;
+		*err = (struct failure){0};
+		return 0;
 	}
 	for (size_t i = 0; i < p.n; i++)
 		if (kill(p.v[i], k->sig) == 0)

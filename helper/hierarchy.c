@@ -395,8 +395,14 @@ static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char 
 		close(h->root_fd);
 	h->root_fd = fd;
 	free(h->mount_path);
-	h->mount_path = path;
-	path = NULL;
+	/* As the kernel spells it (no symlinks), since cgroup.c compares it with the paths of fds below it. */
+	{
+		char real[CG_PATH_BUF];
+
+		h->mount_path = strdup(cg_fd_path(fd, real, sizeof(real)));
+	}
+	if (!h->mount_path)
+		return failf(err, FAIL_FAILED, "out of memory");
 
 	if (h->unified) {
 		cleanup_free char *text = NULL;
