@@ -14,7 +14,7 @@ helper_libcgmd_la_SOURCES = \
 	helper/policy.c helper/policy.h \
 	helper/cgpath.c helper/cgpath.h \
 	helper/privileges.c helper/privileges.h \
-	helper/server.c helper/methods.c
+	helper/server.c helper/server.h helper/methods.c helper/methods.h
 helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)
 helper_libcgmd_la_LIBADD = $(DBUS_LIBS) $(CAP_LIBS)
 
@@ -25,3 +25,18 @@ helper_cgmd_LDADD = helper/libcgmd.la
 dist_dbusinterfaces_DATA += \
 	helper/org.linuxcontainers.cgmanager0_0.xml \
 	helper/org.cgm.Manager1.xml
+
+# Introspect serves exactly the installed XML: its <interface> elements are
+# embedded at build time as one C string (helper/interfaces.h).
+BUILT_SOURCES = helper/interfaces.h
+nodist_helper_libcgmd_la_SOURCES = helper/interfaces.h
+CLEANFILES += helper/interfaces.h
+helper/interfaces.h: $(top_srcdir)/helper/org.linuxcontainers.cgmanager0_0.xml $(top_srcdir)/helper/org.cgm.Manager1.xml
+	$(AM_V_GEN)$(MKDIR_P) helper && { \
+		echo '/* Generated from the introspection XML by helper/local.mk; do not edit. */'; \
+		echo '#define INTROSPECT_INTERFACES \'; \
+		sed -n '/<interface /,/<\/interface>/{s/\\/\\\\/g;s/"/\\"/g;s/^/"/;s/$$/\\n" \\/;p;}' $^; \
+		echo '""'; \
+	} >$@.tmp && mv $@.tmp $@
+
+dist_man_MANS += doc/cgmd.8

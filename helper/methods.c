@@ -1,2 +1,1795 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: being written. */
+/*
+ * Every method the daemon answers, and the one dispatcher in front of them.
+ * The dispatcher finds the method in `methods_table`, checks the signature,
+ * unpacks the arguments by type, re-reads the caller's cgroups and calls
+ * the handler with a reply under construction.  Handlers follow one shape:
+ * select the hierarchies, validate the path, open and check the target on
+ * every selected hierarchy, and only then change anything, undoing what
+ * was done if a later hierarchy fails.  Decisions come from policy.c, file
+ * work from cgroup.c; what is left here is the order of things.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgpath.h"
+#include "cgroup.h"
+#include "helper/interfaces.h"
+#include "log.h"
+#include "methods.h"
+#include "policy.h"
+
+#define MAX_ARGS      5
+#define NSPID_MAX     32 /* pid namespaces nest at most 32 deep */
+#define OVERFLOW_ID   65534
+#define SESSION_TRIES 16
+#define LOG_ARG_MAX   64
+
+struct request {
+	const struct method_context *ctx;
+	const struct method *m;
+	const struct caller *c;
+	const struct hierarchy_set *set;
+	char **cgroups; /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
+	/* Arguments in signature order, by type. */
+	const char *s[MAX_ARGS];
+	int32_t i[MAX_ARGS];
+	uint32_t u[MAX_ARGS];
+	int fd;
+	/* What the apply functions act with: the process to move, the ids to hand a cgroup to. */
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	DBusMessageIter out;
+	/* How the caller's pid namespace sees pids, computed on first use. */
+	bool pidview_known;
+	bool pidview_same;
+	size_t pidview_level;
+	struct stat pidview_ns;
+};
+
+/* One selected hierarchy of a request and what was opened and learnt there. */
+struct target {
+	const struct hierarchy *h;
+	size_t idx;
+	const char *base; /* where the path resolves: "/" or the caller's cgroup */
+	int fd;		  /* the cgroup, or its parent for Remove/RemoveOnEmpty */
+	int child_fd;	  /* Remove: the cgroup itself, -1 if missing */
+	char *name;	  /* Remove: last component */
+	struct stat st;	  /* as checked, for undo */
+	char *saved;	  /* SetValue: previous value */
+	int undo_fd;	  /* Create/OpenSession: parent of the topmost directory made */
+	char *undo_name;  /* ... and its name */
+	char *origin;	  /* MovePid/OpenSession: where the process was */
+};
+
+struct targets {
+	struct target *t;
+	size_t n;
+	const char *path; /* as the client gave it, for messages */
+};
+
+static int oom(struct failure *err)
+{
+	return failf(err, FAIL_FAILED, "out of memory");
+}
+
+/* --- replies ---------------------------------------------------------------- */
+
+static int append(struct request *r, int type, const void *value, struct failure *err)
+{
+	if (!dbus_message_iter_append_basic(&r->out, type, value))
+		return oom(err);
+	return 0;
+}
+
+static int append_strv(struct request *r, char **names, struct failure *err)
+{
+	DBusMessageIter a;
+
+	if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "s", &a))
+		return oom(err);
+	for (size_t i = 0; names && names[i]; i++)
+		if (!dbus_message_iter_append_basic(&a, DBUS_TYPE_STRING, &names[i])) {
+			dbus_message_iter_abandon_container(&r->out, &a);
+			return oom(err);
+		}
+	if (!dbus_message_iter_close_container(&r->out, &a))
+		return oom(err);
+	return 0;
+}
+
+/* --- paths and ids as the caller sees them ----------------------------------- */
+
+/* Whether cgroup `path` is `base` or below it (both "/"-led, relative to a hierarchy root). */
+static bool path_beneath(const char *path, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (strcmp(base, "/") == 0)
+		return true;
+	return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* `path` as seen from `base` (which it is beneath): "/" for base itself. */
+static const char *path_from(const char *path, const char *base)
+{
+	const char *rest = strcmp(base, "/") == 0 ? path : path + strlen(base);
+
+	return *rest ? rest : "/";
+}
+
+/* Host id `id` as the caller's user namespace sees it; unmapped ids show as the overflow id. */
+static uint32_t id_to_caller(const struct caller *c, const struct idmap *m, uint32_t id)
+{
+	uint32_t inside;
+
+	if (c->init_userns)
+		return id;
+	return idmap_contains(m, id, &inside) ? inside : OVERFLOW_ID;
+}
+
+/* Id `id` of the caller's user namespace as a host id. */
+static int id_from_caller(const struct caller *c, const struct idmap *m, int32_t id, const char *what, uid_t *ret,
+			  struct failure *err)
+{
+	if (id < 0)
+		return failf(err, FAIL_INVALID_VALUE, "%s %d is not an id", what, id);
+	if (c->init_userns) {
+		*ret = (uint32_t)id;
+		return 0;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct idmap_range *rg = &m->ranges[i];
+
+		if ((uint32_t)id >= rg->inside && (uint32_t)id - rg->inside < rg->count) {
+			*ret = rg->outside + ((uint32_t)id - rg->inside);
+			return 0;
+		}
+	}
+	return failf(err, FAIL_PERMISSION_DENIED, "%s %d is not mapped in your user namespace", what, id);
+}
+
+/* --- processes ------------------------------------------------------------------- */
+
+/* Real uid and NSpid list (outermost first) of `pid` from /proc/<pid>/status. */
+static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_n, struct failure *err)
+{
+	char path[64], buf[8192];
+	bool have_uid = false;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
+				       : fail_errno(err, errno, "reading %s", path);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return errno == ESRCH ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
+				      : fail_errno(err, errno, "reading %s", path);
+	buf[len] = '\0';
+	*ret_n = 0;
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "Uid:", 4) == 0) {
+			*ret_uid = (uid_t)strtoul(line + 4, NULL, 10);
+			have_uid = true;
+		} else if (ret_nspid && strncmp(line, "NSpid:", 6) == 0) {
+			char *p = line + 6, *end;
+
+			while (*ret_n < NSPID_MAX) {
+				long v = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				ret_nspid[(*ret_n)++] = (pid_t)v;
+				p = end;
+			}
+		}
+	}
+	if (!have_uid)
+		return failf(err, FAIL_FAILED, "%s has no Uid line", path);
+	return 0;
+}
+
+/* Whether pid namespace `up` levels above that of `pid` is the one `ns` describes. */
+static bool pidns_ancestor_is(pid_t pid, size_t up, const struct stat *ns)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+	bool same;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (up-- > 0) {
+		int parent = ioctl(fd, NS_GET_PARENT);
+
+		close(fd);
+		if (parent < 0)
+			return false;
+		fd = parent;
+	}
+	same = fstat(fd, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+	close(fd);
+	return same;
+}
+
+/* Learns how deep below the daemon's pid namespace the caller's is. */
+static int pidview_load(struct request *r, struct failure *err)
+{
+	pid_t nspid[NSPID_MAX];
+	char path[64];
+	size_t n;
+	uid_t uid;
+
+	if (r->pidview_known)
+		return 0;
+	r->pidview_same = r->c->init_pidns;
+	if (!r->pidview_same) {
+		if (proc_status(r->c->pid, &uid, nspid, &n, err) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)r->c->pid);
+		if (n == 0 || stat(path, &r->pidview_ns) < 0)
+			return failf(err, FAIL_FAILED, "cannot learn the pid namespace of process %d", (int)r->c->pid);
+		r->pidview_level = n - 1;
+	}
+	r->pidview_known = true;
+	return 0;
+}
+
+/* Pid `pid` of the daemon's namespace as the caller sees it; 0 when the caller cannot see it. */
+static pid_t pid_to_caller(struct request *r, pid_t pid)
+{
+	pid_t nspid[NSPID_MAX];
+	struct failure ignored;
+	size_t n;
+	uid_t uid;
+
+	if (pidview_load(r, &ignored) < 0)
+		return 0;
+	if (r->pidview_same)
+		return pid;
+	if (proc_status(pid, &uid, nspid, &n, &ignored) < 0 || n <= r->pidview_level)
+		return 0;
+	if (!pidns_ancestor_is(pid, n - 1 - r->pidview_level, &r->pidview_ns))
+		return 0;
+	return nspid[r->pidview_level];
+}
+
+/*
+ * Trust boundary: `pid` is a number from the client, meaningful only in
+ * the caller's pid namespace.  It is looked up there (a scan of /proc
+ * comparing NSpid at the caller's level and the namespace itself, for
+ * callers outside the daemon's namespace), so a caller can only name a
+ * process it can see; 0 and negatives, which cgroupfs would read as "the
+ * writer itself", never get through, nor does the daemon's own pid.
+ */
+static int pid_from_caller(struct request *r, int32_t pid, pid_t *ret, struct failure *err)
+{
+	pid_t nspid[NSPID_MAX];
+	struct failure ignored;
+	struct dirent *de;
+	DIR *d;
+	size_t n;
+	uid_t uid;
+
+	if (pid <= 0)
+		return failf(err, FAIL_INVALID_VALUE, "%d is not a process id", (int)pid);
+	if (pidview_load(r, err) < 0)
+		return -1;
+	if (r->pidview_same) {
+		*ret = pid;
+	} else {
+		*ret = 0;
+		d = opendir("/proc");
+		if (!d)
+			return fail_errno(err, errno, "opendir /proc");
+		while (!*ret && (de = readdir(d))) {
+			char *end;
+			long p = strtol(de->d_name, &end, 10);
+
+			if (*end || p <= 0)
+				continue;
+			if (proc_status((pid_t)p, &uid, nspid, &n, &ignored) < 0 || n <= r->pidview_level ||
+			    nspid[r->pidview_level] != pid)
+				continue;
+			if (pidns_ancestor_is((pid_t)p, n - 1 - r->pidview_level, &r->pidview_ns))
+				*ret = (pid_t)p;
+		}
+		closedir(d);
+		if (!*ret)
+			return failf(err, FAIL_NOT_FOUND, "no process %d in your pid namespace", (int)pid);
+	}
+	if (*ret == getpid())
+		return failf(err, FAIL_PERMISSION_DENIED, "process %d is the daemon itself", (int)pid);
+	return 0;
+}
+
+/*
+ * Trust boundary: a pidfd from the client.  The kernel says which process
+ * it refers to (fdinfo "Pid:", in the daemon's namespace); anything that
+ * is not a pidfd has no such line and is refused.
+ */
+static int pid_from_pidfd(int fd, pid_t *ret, struct failure *err)
+{
+	char path[64], buf[1024];
+	ssize_t len;
+	char *p;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return fail_errno(err, errno, "reading %s", path);
+	len = read(info, buf, sizeof(buf) - 1);
+	close(info);
+	if (len < 0)
+		return fail_errno(err, errno, "reading %s", path);
+	buf[len] = '\0';
+	p = strstr(buf, "\nPid:");
+	if (!p)
+		return failf(err, FAIL_INVALID_VALUE, "the file descriptor passed is not a pidfd");
+	*ret = (pid_t)strtol(p + 5, NULL, 10);
+	if (*ret <= 0)
+		return failf(err, FAIL_NOT_FOUND, "the process of the pidfd is gone");
+	if (*ret == getpid())
+		return failf(err, FAIL_PERMISSION_DENIED, "the pidfd refers to the daemon itself");
+	return 0;
+}
+
+/* 0 while the process behind `pidfd` lives. */
+static int pidfd_alive(int pidfd, pid_t pid, struct failure *err)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return failf(err, FAIL_NOT_FOUND, "process %d exited", (int)pid);
+	return 0;
+}
+
+/* --- targets ------------------------------------------------------------------------ */
+
+static void targets_free(struct targets *ts)
+{
+	for (size_t i = 0; ts->t && i < ts->n; i++) {
+		struct target *t = &ts->t[i];
+
+		if (t->fd >= 0)
+			close(t->fd);
+		if (t->child_fd >= 0)
+			close(t->child_fd);
+		if (t->undo_fd >= 0)
+			close(t->undo_fd);
+		free(t->name);
+		free(t->saved);
+		free(t->undo_name);
+		free(t->origin);
+	}
+	free(ts->t);
+	ts->t = NULL;
+	ts->n = 0;
+}
+
+/*
+ * Trust boundary: `spec` and `path` come from the client.  The spec can
+ * only pick hierarchies of the set; the path is checked byte by byte by
+ * cgpath_validate (no "..", no interface-file names, bounded) before the
+ * cgroup layer resolves it beneath `base` with no way out of it, and
+ * `base` is the caller's own cgroup as the kernel reports it (or the
+ * hierarchy root for host root's …Abs methods, checked by the dispatcher).
+ */
+static int targets_select(struct request *r, const char *spec, const char *path, bool abs, struct targets *ts,
+			  struct failure *err)
+{
+	size_t *idx, n;
+
+	ts->t = NULL;
+	ts->n = 0;
+	ts->path = path;
+	idx = calloc(r->set->n ? r->set->n : 1, sizeof(*idx));
+	if (!idx)
+		return oom(err);
+	if (hierarchies_select(r->set, spec, idx, &n, err) < 0 ||
+	    cgpath_validate(path, r->set->reserved_prefixes, err) < 0) {
+		free(idx);
+		return -1;
+	}
+	ts->t = calloc(n ? n : 1, sizeof(*ts->t));
+	if (!ts->t) {
+		free(idx);
+		return oom(err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &ts->t[i];
+
+		t->idx = idx[i];
+		t->h = &r->set->items[idx[i]];
+		t->base = abs ? "/" : r->cgroups[idx[i]];
+		t->fd = t->child_fd = t->undo_fd = -1;
+	}
+	ts->n = n;
+	free(idx);
+	return 0;
+}
+
+/* Opens the cgroup `path` names on every selected hierarchy. */
+static int targets_open(struct request *r, const char *spec, const char *path, struct targets *ts, struct failure *err)
+{
+	if (targets_select(r, spec, path, r->m->flags & METHOD_ABS, ts, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ts->n; i++) {
+		ts->t[i].fd = cg_open(ts->t[i].h, ts->t[i].base, path, err);
+		if (ts->t[i].fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The caller needs `mask` access to `key` ("" or NULL: the directory) of every target. */
+static int targets_check(struct request *r, struct targets *ts, const char *key, int mask, struct failure *err)
+{
+	char what[512];
+
+	for (size_t i = 0; i < ts->n; i++) {
+		struct target *t = &ts->t[i];
+
+		if (cg_stat(t->fd, key, &t->st, err) < 0)
+			return -1;
+		snprintf(what, sizeof(what), "%s%s%s:%s", key && *key ? key : "", key && *key ? " of " : "", t->h->name,
+			 ts->path);
+		if (policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, mask, what, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Keeps the targets whose cgroup has interface file `key` (a controller's
+ * files exist only in its own hierarchy, so "all" means "wherever it is").
+ */
+static int targets_keep_key(struct targets *ts, const char *key, struct failure *err)
+{
+	struct stat st;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < ts->n; i++) {
+		if (cg_stat(ts->t[i].fd, key, &st, err) < 0) {
+			if (err->kind != FAIL_NOT_FOUND)
+				return -1;
+			close(ts->t[i].fd);
+			ts->t[i].fd = -1;
+			continue;
+		}
+		struct target keep = ts->t[i];
+		ts->t[i] = ts->t[kept];
+		ts->t[kept++] = keep;
+	}
+	for (size_t i = kept; i < ts->n; i++)
+		if (ts->t[i].fd >= 0)
+			close(ts->t[i].fd);
+	ts->n = kept;
+	if (!kept)
+		return failf(err, FAIL_NOT_FOUND, "no file %s in %s on the hierarchies selected", key, ts->path);
+	err->kind = FAIL_NONE;
+	return 0;
+}
+
+typedef int (*apply_fn)(struct request *r, struct target *t, struct failure *err);
+typedef void (*undo_fn)(struct request *r, struct target *t);
+
+/* Applies a change on every target; when one fails, undoes it on those before, last first. */
+static int targets_apply(struct request *r, struct targets *ts, apply_fn apply, undo_fn undo, struct failure *err)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (apply(r, &ts->t[i], err) < 0) {
+			while (undo && i-- > 0)
+				undo(r, &ts->t[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* --- Create, and the mkdir -p it shares with OpenSession ----------------------------- */
+
+/*
+ * Makes every missing directory of `path` beneath the target's base,
+ * owned by uid/gid, checking (when `check`) that the caller may write
+ * where each is made.  Leaves the last directory open in t->fd and
+ * remembers the topmost one made in t->undo_fd/undo_name.  Returns 1 if
+ * the last one was made, 0 if it existed.
+ */
+static int make_path(struct request *r, struct target *t, const char *path, uid_t uid, gid_t gid, bool check,
+		     struct failure *err)
+{
+	const char *p = path;
+	int fd, made = 0;
+
+	fd = cg_open(t->h, t->base, "", err);
+	if (fd < 0)
+		return -1;
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		char *name, *prefix;
+		struct stat st;
+		int next = -1;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		name = strndup(p, len);
+		prefix = strndup(path, (size_t)(p - path) + len);
+		if (!name || !prefix) {
+			free(name);
+			free(prefix);
+			close(fd);
+			return oom(err);
+		}
+		made = 0;
+		if (cg_stat(fd, name, &st, err) == 0) {
+			next = cg_open(t->h, t->base, prefix, err);
+		} else if (err->kind == FAIL_NOT_FOUND) {
+			char what[512];
+
+			snprintf(what, sizeof(what), "%s:%s", t->h->name, prefix);
+			if (check &&
+			    (cg_stat(fd, NULL, &st, err) < 0 ||
+			     policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0)) {
+				next = -1;
+			} else if ((made = cg_create_at(t->h, fd, name, uid, gid, &next, err)) >= 0 && made &&
+				   t->undo_fd < 0) {
+				t->undo_fd = dup(fd);
+				t->undo_name = strdup(name);
+			}
+		}
+		free(name);
+		free(prefix);
+		close(fd);
+		if (next < 0 || made < 0)
+			return -1;
+		fd = next;
+		p += len;
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = fd;
+	return made;
+}
+
+static void unmake_path(struct request *r, struct target *t)
+{
+	struct failure ignored;
+
+	if (t->undo_fd >= 0 && t->undo_name)
+		cg_remove_at(t->h, t->undo_fd, t->undo_name, true, &ignored);
+}
+
+static int apply_create(struct request *r, struct target *t, struct failure *err)
+{
+	if (make_path(r, t, r->s[1], r->c->uid, r->c->gid, true, err) < 0) {
+		unmake_path(r, t);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_create(struct request *r, struct failure *err)
+{
+	struct targets ts;
+	int32_t existed = 1;
+	int rc;
+
+	rc = targets_select(r, r->s[0], r->s[1], false, &ts, err);
+	if (rc == 0 && cgpath_is_self(r->s[1]))
+		rc = failf(err, FAIL_INVALID_PATH, "Create needs the name of a cgroup below yours");
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_create, unmake_path, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++)
+		if (ts.t[i].undo_fd >= 0)
+			existed = -1;
+	if (rc == 0)
+		rc = append(r, DBUS_TYPE_INT32, &existed, err);
+	targets_free(&ts);
+	return rc;
+}
+
+/* --- Chown, Chmod --------------------------------------------------------------------- */
+
+static int apply_chown(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_delegate(r->set, t->h, t->fd, r->uid, r->gid, err);
+}
+
+static void undo_chown(struct request *r, struct target *t)
+{
+	struct failure ignored;
+
+	cg_delegate(r->set, t->h, t->fd, t->st.st_uid, t->st.st_gid, &ignored);
+}
+
+static int run_chown(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	int rc;
+
+	/* The ids are as the caller's user namespace sees them. */
+	rc = id_from_caller(r->c, &r->c->uid_map, r->i[0], "uid", &r->uid, err);
+	if (rc == 0)
+		rc = id_from_caller(r->c, &r->c->gid_map, r->i[1], "gid", &r->gid, err);
+	if (rc == 0)
+		rc = policy_check_chown(r->c, r->uid, r->gid, err);
+	if (rc == 0)
+		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, NULL, W_OK, err);
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_chown, undo_chown, err);
+	targets_free(&ts);
+	return rc;
+}
+
+static int apply_chmod(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_chmod(t->fd, r->s[2], (mode_t)r->i[0], err);
+}
+
+static void undo_chmod(struct request *r, struct target *t)
+{
+	struct failure ignored;
+
+	cg_chmod(t->fd, r->s[2], t->st.st_mode & 07777, &ignored);
+}
+
+static int run_chmod(struct request *r, struct failure *err)
+{
+	const char *file = r->s[2];
+	struct targets ts = {0};
+	int rc = 0;
+
+	if (r->i[0] < 0 || (r->i[0] & ~0777))
+		return failf(err, FAIL_INVALID_VALUE, "mode %#o: only permission bits (0..0777) may be set", r->i[0]);
+	if (*file)
+		rc = cgpath_validate_key(file, err);
+	if (rc == 0)
+		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0 && *file)
+		rc = targets_keep_key(&ts, file, err);
+	/* As chmod(2): only the owner.  A mode where only the owner may write asks exactly that. */
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		char what[512];
+
+		snprintf(what, sizeof(what), "%s%s%s:%s (not its owner)", file, *file ? " of " : "", ts.t[i].h->name,
+			 ts.path);
+		rc = cg_stat(ts.t[i].fd, file, &ts.t[i].st, err);
+		if (rc == 0)
+			rc = policy_check_access(r->c, ts.t[i].st.st_uid, ts.t[i].st.st_gid, S_IWUSR, W_OK, what, err);
+	}
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_chmod, undo_chmod, err);
+	targets_free(&ts);
+	return rc;
+}
+
+/* --- moving processes -------------------------------------------------------------- */
+
+static int apply_attach(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_attach(t->h, t->fd, r->pid, err);
+}
+
+static void undo_attach(struct request *r, struct target *t)
+{
+	struct failure ignored;
+	int fd;
+
+	if (!t->origin)
+		return;
+	fd = cg_open(t->h, "/", t->origin, &ignored);
+	if (fd >= 0) {
+		cg_attach(t->h, fd, r->pid, &ignored);
+		close(fd);
+	}
+}
+
+/*
+ * Moves process `pid` (daemon namespace) into the cgroup `path` names on
+ * every selected hierarchy.  The process is pinned by a pidfd while its
+ * owner and cgroups are read, and checked alive before the move, so a
+ * recycled pid cannot stand in for it.
+ */
+static int move_process(struct request *r, const char *spec, const char *path, pid_t pid, int pidfd,
+			struct failure *err)
+{
+	struct targets ts = {0};
+	char **origins = NULL;
+	int own_fd = -1, rc;
+	uid_t uid;
+	size_t n;
+
+	if (pidfd < 0) {
+		pidfd = own_fd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0)
+			return errno == ESRCH ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
+					      : fail_errno(err, errno, "pidfd_open %d", (int)pid);
+	}
+	r->pid = pid;
+	rc = proc_status(pid, &uid, NULL, &n, err);
+	if (rc == 0)
+		rc = policy_check_process(r->c, pid, uid, err);
+	if (rc == 0)
+		rc = targets_open(r, spec, path, &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, "cgroup.procs", W_OK, err);
+	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
+		rc = oom(err);
+	if (rc == 0)
+		rc = hierarchies_pid_cgroups(r->set, pid, origins, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		struct target *t = &ts.t[i];
+
+		t->origin = strdup(origins[t->idx]);
+		if (!t->origin)
+			rc = oom(err);
+		else if (!policy_is_host_root(r->c) && !path_beneath(t->origin, r->cgroups[t->idx]))
+			rc = failf(err, FAIL_PERMISSION_DENIED, "process %d is outside your cgroup in %s", (int)pid,
+				   t->h->name);
+	}
+	if (rc == 0)
+		rc = pidfd_alive(pidfd, pid, err);
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_attach, undo_attach, err);
+	for (size_t i = 0; origins && i < r->set->n; i++)
+		free(origins[i]);
+	free(origins);
+	targets_free(&ts);
+	if (own_fd >= 0)
+		close(own_fd);
+	return rc;
+}
+
+static int run_move_pid(struct request *r, struct failure *err)
+{
+	pid_t pid;
+
+	if (pid_from_caller(r, r->i[0], &pid, err) < 0)
+		return -1;
+	return move_process(r, r->s[0], r->s[1], pid, -1, err);
+}
+
+static int run_move_pidfd(struct request *r, struct failure *err)
+{
+	pid_t pid;
+
+	if (pid_from_pidfd(r->fd, &pid, err) < 0)
+		return -1;
+	return move_process(r, r->s[0], r->s[1], pid, r->fd, err);
+}
+
+/* Replies with the cgroup of `pid` on the first selected hierarchy, seen from the caller's (or the real) root. */
+static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failure *err)
+{
+	struct targets ts;
+	char **paths;
+	const char *base, *rel;
+	int rc;
+
+	if (targets_select(r, r->s[0], "", abs, &ts, err) < 0)
+		return -1;
+	if (ts.n == 0) {
+		targets_free(&ts);
+		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy selected");
+	}
+	paths = calloc(r->set->n, sizeof(*paths));
+	rc = paths ? hierarchies_pid_cgroups(r->set, pid, paths, err) : oom(err);
+	if (rc == 0) {
+		base = ts.t[0].base;
+		if (!path_beneath(paths[ts.t[0].idx], base))
+			rc = failf(err, FAIL_PERMISSION_DENIED, "process %d is outside your cgroup in %s", (int)pid,
+				   ts.t[0].h->name);
+		else {
+			rel = path_from(paths[ts.t[0].idx], base);
+			rc = append(r, DBUS_TYPE_STRING, &rel, err);
+		}
+	}
+	for (size_t i = 0; paths && i < r->set->n; i++)
+		free(paths[i]);
+	free(paths);
+	targets_free(&ts);
+	return rc;
+}
+
+static int run_get_pid_cgroup(struct request *r, struct failure *err)
+{
+	pid_t pid;
+
+	if (pid_from_caller(r, r->i[0], &pid, err) < 0)
+		return -1;
+	return reply_pid_cgroup(r, pid, r->m->flags & METHOD_ABS, err);
+}
+
+static int run_get_pidfd_cgroup(struct request *r, struct failure *err)
+{
+	pid_t pid;
+
+	if (pid_from_pidfd(r->fd, &pid, err) < 0)
+		return -1;
+	return reply_pid_cgroup(r, pid, false, err);
+}
+
+/* --- values ------------------------------------------------------------------------- */
+
+static int run_get_value(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	char *value = NULL;
+	int rc;
+
+	rc = cgpath_validate_key(r->s[2], err);
+	if (rc == 0)
+		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_keep_key(&ts, r->s[2], err);
+	if (rc == 0) {
+		struct targets first = {
+			.t = ts.t, .n = 1, .path = ts.path}; /* the first hierarchy that has it answers */
+
+		rc = targets_check(r, &first, r->s[2], R_OK, err);
+	}
+	if (rc == 0)
+		rc = cg_get_attribute(ts.t[0].fd, r->s[2], &value, err);
+	if (rc == 0)
+		rc = append(r, DBUS_TYPE_STRING, &value, err);
+	free(value);
+	targets_free(&ts);
+	return rc;
+}
+
+static int apply_set_value(struct request *r, struct target *t, struct failure *err)
+{
+	struct failure ignored;
+
+	/* Write-only files (cgroup.kill, memory.reclaim) have nothing to restore. */
+	if (cg_get_attribute(t->fd, r->s[2], &t->saved, &ignored) < 0)
+		t->saved = NULL;
+	return cg_set_attribute(t->fd, r->s[2], r->s[3], err);
+}
+
+static void undo_set_value(struct request *r, struct target *t)
+{
+	struct failure ignored;
+
+	if (t->saved)
+		cg_set_attribute(t->fd, r->s[2], t->saved, &ignored);
+}
+
+static int run_set_value(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	int rc;
+
+	if (strlen(r->s[3]) > CG_VALUE_MAX)
+		return failf(err, FAIL_INVALID_VALUE, "value of %zu bytes for %s: at most %d", strlen(r->s[3]), r->s[2],
+			     CG_VALUE_MAX);
+	rc = cgpath_validate_key(r->s[2], err);
+	if (rc == 0)
+		rc = policy_check_settable_key(r->s[2], err);
+	if (rc == 0)
+		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_keep_key(&ts, r->s[2], err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, r->s[2], W_OK, err);
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_set_value, undo_set_value, err);
+	targets_free(&ts);
+	return rc;
+}
+
+/* --- Remove, RemoveOnEmpty, Prune -------------------------------------------------------- */
+
+/*
+ * Opens the parent of `path` on every selected hierarchy and checks the
+ * caller may write there; the cgroup itself goes to child_fd (-1 where it
+ * does not exist).  Returns how many hierarchies have it.
+ */
+static int targets_open_parent(struct request *r, const char *spec, const char *path, struct targets *ts,
+			       struct failure *err)
+{
+	size_t present = 0;
+	char what[512];
+
+	if (targets_select(r, spec, path, false, ts, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ts->n; i++) {
+		struct target *t = &ts->t[i];
+
+		t->fd = cg_open_parent(t->h, t->base, path, &t->name, err);
+		if (t->fd < 0) {
+			if (err->kind == FAIL_NOT_FOUND)
+				continue;
+			return -1;
+		}
+		snprintf(what, sizeof(what), "the parent of %s:%s", t->h->name, path);
+		if (cg_stat(t->fd, NULL, &t->st, err) < 0 ||
+		    policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, W_OK | X_OK, what, err) < 0)
+			return -1;
+		t->child_fd = cg_open(t->h, t->base, path, err);
+		if (t->child_fd < 0) {
+			if (err->kind == FAIL_NOT_FOUND)
+				continue;
+			return -1;
+		}
+		present++;
+	}
+	err->kind = FAIL_NONE;
+	return (int)present;
+}
+
+static int run_remove(struct request *r, struct failure *err)
+{
+	bool recursive = r->i[0] != 0;
+	struct targets ts = {0};
+	int32_t existed;
+	int rc;
+
+	rc = targets_open_parent(r, r->s[0], r->s[1], &ts, err);
+	existed = rc > 0 ? 1 : -1;
+	/* Everything that could refuse is asked on every hierarchy before the first rmdir. */
+	for (size_t i = 0; rc >= 0 && i < ts.n; i++) {
+		struct target *t = &ts.t[i];
+		char **children = NULL;
+
+		if (t->child_fd < 0)
+			continue;
+		rc = cg_is_populated(t->h, t->child_fd, err);
+		if (rc > 0)
+			rc = failf(err, FAIL_BUSY, "%s:%s holds processes", t->h->name, ts.path);
+		if (rc >= 0 && !recursive && (rc = cg_list_children(t->child_fd, &children, err)) >= 0 && children &&
+		    children[0])
+			rc = failf(err, FAIL_BUSY,
+				   "%s:%s has child cgroups (remove them or ask for a recursive remove)", t->h->name,
+				   ts.path);
+		for (size_t j = 0; children && children[j]; j++)
+			free(children[j]);
+		free(children);
+		/* Emptying it first means writing inside it too. */
+		if (rc >= 0 && recursive) {
+			char what[512];
+			struct stat st;
+
+			snprintf(what, sizeof(what), "%s:%s", t->h->name, ts.path);
+			rc = cg_stat(t->child_fd, NULL, &st, err);
+			if (rc >= 0)
+				rc = policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what,
+							 err);
+		}
+	}
+	for (size_t i = 0; rc >= 0 && i < ts.n; i++)
+		if (ts.t[i].child_fd >= 0)
+			rc = cg_remove_at(ts.t[i].h, ts.t[i].fd, ts.t[i].name, recursive, err);
+	if (rc >= 0)
+		rc = append(r, DBUS_TYPE_INT32, &existed, err);
+	targets_free(&ts);
+	return rc < 0 ? -1 : 0;
+}
+
+static int run_remove_on_empty(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	int rc;
+
+	rc = targets_open_parent(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = failf(err, FAIL_NOT_FOUND, "no cgroup %s", r->s[1]);
+	for (size_t i = 0; rc > 0 && i < ts.n; i++)
+		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, err) < 0)
+			rc = -1;
+	targets_free(&ts);
+	return rc < 0 ? -1 : 0;
+}
+
+static int apply_prune(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_prune(t->h, t->fd, err);
+}
+
+static int run_prune(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	int rc;
+
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, NULL, W_OK | X_OK, err);
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_prune, NULL, err);
+	targets_free(&ts);
+	return rc;
+}
+
+/* --- reads ------------------------------------------------------------------------------ */
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int get_tasks(struct request *r, bool recursive, struct failure *err)
+{
+	struct targets ts = {0};
+	pid_t *all = NULL;
+	size_t nall = 0, out = 0;
+	DBusMessageIter a;
+	int rc;
+
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, "cgroup.procs", R_OK, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		pid_t *pids, *grown;
+		size_t n;
+
+		rc = cg_list_pids(ts.t[i].h, ts.t[i].fd, recursive, &pids, &n, err);
+		if (rc < 0)
+			break;
+		grown = realloc(all, (nall + n + 1) * sizeof(*all));
+		if (!grown) {
+			free(pids);
+			rc = oom(err);
+			break;
+		}
+		all = grown;
+		memcpy(all + nall, pids, n * sizeof(*pids));
+		nall += n;
+		free(pids);
+	}
+	if (rc == 0) {
+		/* Union over hierarchies, each pid once, as the caller's namespace sees it. */
+		qsort(all, nall, sizeof(*all), cmp_pid);
+		for (size_t i = 0; i < nall; i++) {
+			pid_t seen;
+
+			if (i > 0 && all[i] == all[i - 1])
+				continue;
+			seen = pid_to_caller(r, all[i]);
+			if (seen > 0)
+				all[out++] = seen;
+		}
+		if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "i", &a))
+			rc = oom(err);
+		else {
+			const int32_t *p = (const int32_t *)all;
+
+			if (!dbus_message_iter_append_fixed_array(&a, DBUS_TYPE_INT32, &p, (int)out) ||
+			    !dbus_message_iter_close_container(&r->out, &a))
+				rc = oom(err);
+		}
+	}
+	free(all);
+	targets_free(&ts);
+	return rc;
+}
+
+static int run_get_tasks(struct request *r, struct failure *err)
+{
+	return get_tasks(r, false, err);
+}
+
+static int run_get_tasks_recursive(struct request *r, struct failure *err)
+{
+	return get_tasks(r, true, err);
+}
+
+static int run_list_children(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	char **all = NULL;
+	size_t nall = 0, out = 0;
+	int rc;
+
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, NULL, R_OK, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		char **names, **grown;
+		size_t n = 0;
+
+		rc = cg_list_children(ts.t[i].fd, &names, err);
+		if (rc < 0)
+			break;
+		while (names && names[n])
+			n++;
+		grown = realloc(all, (nall + n + 1) * sizeof(*all));
+		if (!grown) {
+			for (size_t j = 0; j < n; j++)
+				free(names[j]);
+			free(names);
+			rc = oom(err);
+			break;
+		}
+		all = grown;
+		memcpy(all + nall, names, n * sizeof(*names));
+		nall += n;
+		free(names);
+	}
+	if (rc == 0 && all) {
+		qsort(all, nall, sizeof(*all), cmp_str);
+		for (size_t i = 0; i < nall; i++) {
+			if (out > 0 && strcmp(all[i], all[out - 1]) == 0)
+				free(all[i]);
+			else
+				all[out++] = all[i];
+		}
+		all[out] = NULL;
+		nall = out;
+	}
+	if (rc == 0)
+		rc = append_strv(r, all, err);
+	for (size_t i = 0; i < nall; i++)
+		free(all[i]);
+	free(all);
+	targets_free(&ts);
+	return rc;
+}
+
+static int append_keys(struct request *r, struct cg_key *keys, size_t n, struct failure *err)
+{
+	DBusMessageIter a, e;
+
+	if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "(suuu)", &a))
+		return oom(err);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t uid = id_to_caller(r->c, &r->c->uid_map, keys[i].uid);
+		uint32_t gid = id_to_caller(r->c, &r->c->gid_map, keys[i].gid);
+		uint32_t mode = keys[i].mode;
+
+		if (i > 0 && strcmp(keys[i].name, keys[i - 1].name) == 0)
+			continue;
+		if (!dbus_message_iter_open_container(&a, DBUS_TYPE_STRUCT, NULL, &e) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &keys[i].name) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_UINT32, &uid) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_UINT32, &gid) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_UINT32, &mode) ||
+		    !dbus_message_iter_close_container(&a, &e)) {
+			dbus_message_iter_abandon_container(&r->out, &a);
+			return oom(err);
+		}
+	}
+	if (!dbus_message_iter_close_container(&r->out, &a))
+		return oom(err);
+	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct cg_key *)a)->name, ((const struct cg_key *)b)->name);
+}
+
+static int run_list_keys(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	struct cg_key *all = NULL;
+	size_t nall = 0;
+	int rc;
+
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, NULL, R_OK, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		struct cg_key *keys, *grown;
+		size_t n;
+
+		rc = cg_list_keys(ts.t[i].fd, &keys, &n, err);
+		if (rc < 0)
+			break;
+		grown = realloc(all, (nall + n + 1) * sizeof(*all));
+		if (!grown) {
+			cg_keys_free(keys, n);
+			rc = oom(err);
+			break;
+		}
+		all = grown;
+		memcpy(all + nall, keys, n * sizeof(*keys));
+		nall += n;
+		free(keys); /* the names moved into `all` */
+	}
+	if (rc == 0) {
+		/* Stable order keeps the first hierarchy's copy of names every hierarchy has (cgroup.procs). */
+		qsort(all, nall, sizeof(*all), cmp_key);
+		rc = append_keys(r, all, nall, err);
+	}
+	if (all)
+		cg_keys_free(all, nall);
+	targets_free(&ts);
+	return rc;
+}
+
+static int run_list_controllers(struct request *r, struct failure *err)
+{
+	DBusMessageIter a;
+
+	if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "s", &a))
+		return oom(err);
+	for (size_t i = 0; i < r->set->n; i++)
+		if (!dbus_message_iter_append_basic(&a, DBUS_TYPE_STRING, &r->set->items[i].name)) {
+			dbus_message_iter_abandon_container(&r->out, &a);
+			return oom(err);
+		}
+	if (!dbus_message_iter_close_container(&r->out, &a))
+		return oom(err);
+	return 0;
+}
+
+/* --- Kill, Freeze, Thaw ----------------------------------------------------------------- */
+
+static int run_kill(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	struct target *t;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (r->i[0] < 0 || r->i[0] >= NSIG)
+		return failf(err, FAIL_INVALID_VALUE, "%d is not a signal", r->i[0]);
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	if (rc == 0)
+		rc = targets_check(r, &ts, NULL, W_OK, err);
+	if (rc < 0) {
+		targets_free(&ts);
+		return -1;
+	}
+	/* One hierarchy signals (each process once): unified if selected, for its atomic cgroup.kill. */
+	t = &ts.t[0];
+	for (size_t i = 0; i < ts.n; i++)
+		if (ts.t[i].h->unified)
+			t = &ts.t[i];
+	/* Every process below must be the caller's to signal; none is signalled otherwise. */
+	if (!policy_is_host_root(r->c))
+		rc = cg_list_pids(t->h, t->fd, true, &pids, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct failure gone;
+		uid_t uid;
+
+		if (proc_status(pids[i], &uid, NULL, &(size_t){0}, &gone) < 0)
+			continue;
+		rc = policy_check_process(r->c, pids[i], uid, err);
+	}
+	if (rc == 0)
+		rc = cg_kill(t->h, t->fd, r->i[0], err);
+	free(pids);
+	targets_free(&ts);
+	return rc;
+}
+
+static bool can_freeze(const struct hierarchy *h)
+{
+	if (h->unified)
+		return true;
+	for (char **c = h->controllers; c && *c; c++)
+		if (strcmp(*c, "freezer") == 0)
+			return true;
+	return false;
+}
+
+static int apply_freeze(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_freeze(t->h, t->fd, r->m->name[0] == 'F', err);
+}
+
+static void undo_freeze(struct request *r, struct target *t)
+{
+	struct failure ignored;
+
+	cg_freeze(t->h, t->fd, r->m->name[0] != 'F', &ignored);
+}
+
+static int run_freeze(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	size_t kept = 0;
+	int rc;
+
+	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++)
+		if (can_freeze(ts.t[i].h)) {
+			struct target keep = ts.t[i];
+			ts.t[i] = ts.t[kept];
+			ts.t[kept++] = keep;
+		}
+	if (rc == 0 && kept == 0)
+		rc = failf(err, FAIL_UNKNOWN_HIERARCHY, "none of the hierarchies selected (%s) can freeze", r->s[0]);
+	if (rc == 0) {
+		for (size_t i = kept; i < ts.n; i++) {
+			close(ts.t[i].fd);
+			ts.t[i].fd = -1;
+		}
+		ts.n = kept;
+		rc = targets_check(r, &ts, NULL, W_OK, err);
+	}
+	if (rc == 0)
+		rc = targets_apply(r, &ts, apply_freeze, undo_freeze, err);
+	targets_free(&ts);
+	return rc;
+}
+
+/* --- OpenSession ------------------------------------------------------------------------ */
+
+/* Smallest n >= 1 that names no child of any target's fd (numbers above the count cannot all be taken). */
+static int free_session_number(struct targets *ts, unsigned long *ret, struct failure *err)
+{
+	unsigned long *used = NULL;
+	size_t nused = 0;
+	bool *taken;
+
+	for (size_t i = 0; i < ts->n; i++) {
+		char **names;
+
+		if (cg_list_children(ts->t[i].fd, &names, err) < 0) {
+			free(used);
+			return -1;
+		}
+		for (size_t j = 0; names && names[j]; j++) {
+			char *end;
+			unsigned long v = strtoul(names[j], &end, 10);
+			unsigned long *grown;
+
+			if (!*end && names[j][0] >= '1' && names[j][0] <= '9' &&
+			    (grown = realloc(used, (nused + 1) * sizeof(*used)))) {
+				used = grown;
+				used[nused++] = v;
+			}
+			free(names[j]);
+		}
+		free(names);
+	}
+	taken = calloc(nused + 2, sizeof(*taken));
+	if (!taken) {
+		free(used);
+		return oom(err);
+	}
+	for (size_t i = 0; i < nused; i++)
+		if (used[i] <= nused + 1)
+			taken[used[i]] = true;
+	*ret = 1;
+	while (taken[*ret])
+		(*ret)++;
+	free(taken);
+	free(used);
+	return 0;
+}
+
+/*
+ * The login placement (DESIGN.md §4), host root only: make user_cg with
+ * root-owned directories above it and delegate it, make the first free
+ * numbered child owned by the user in every selected hierarchy, move the
+ * process in and mark the child remove-on-empty.  All or nothing.
+ */
+static int run_open_session(struct request *r, struct failure *err)
+{
+	const char *user_cg = r->s[1];
+	uid_t uid = r->u[0];
+	gid_t gid = r->u[1];
+	struct targets users = {0}, sessions = {0};
+	char **origins = NULL, number[32], *session_cg = NULL;
+	unsigned long n = 0;
+	pid_t pid;
+	int rc;
+
+	rc = pid_from_pidfd(r->fd, &pid, err);
+	if (rc == 0)
+		rc = targets_select(r, r->s[0], user_cg, user_cg[0] == '/', &users, err);
+	if (rc == 0 && cgpath_is_self(user_cg))
+		rc = failf(err, FAIL_INVALID_PATH, "the user cgroup must be below the top of the hierarchy");
+	for (size_t i = 0; rc == 0 && i < users.n; i++)
+		if (make_path(r, &users.t[i], user_cg, 0, 0, false, err) < 0 ||
+		    cg_delegate(r->set, users.t[i].h, users.t[i].fd, uid, gid, err) < 0)
+			rc = -1;
+	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
+		rc = oom(err);
+	if (rc == 0)
+		rc = hierarchies_pid_cgroups(r->set, pid, origins, err);
+	if (rc == 0 && !(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
+		rc = oom(err);
+	for (int tries = 0; rc == 0; tries++) {
+		int made = 1;
+
+		if (tries == SESSION_TRIES) {
+			rc = failf(err, FAIL_BUSY, "no free session number in %s after %d tries", user_cg, tries);
+			break;
+		}
+		rc = free_session_number(&users, &n, err);
+		snprintf(number, sizeof(number), "%lu", n);
+		sessions.n = 0;
+		sessions.path = number;
+		for (size_t i = 0; rc == 0 && made == 1 && i < users.n; i++) {
+			struct target *t = &sessions.t[sessions.n++];
+
+			*t = (struct target){.h = users.t[i].h, .idx = users.t[i].idx, .fd = -1, .child_fd = -1};
+			t->undo_fd = dup(users.t[i].fd);
+			t->undo_name = strdup(number);
+			if (t->undo_fd < 0 || !t->undo_name)
+				rc = oom(err);
+			else
+				made = cg_create_at(t->h, users.t[i].fd, number, uid, gid, &t->fd, err);
+			if (made == 0) {
+				/* Someone (the user itself, on v2) took the number meanwhile: not ours to remove. */
+				close(t->undo_fd);
+				t->undo_fd = -1;
+			}
+		}
+		if (rc == 0 && made == 1)
+			break;
+		for (size_t i = sessions.n; i-- > 0;)
+			unmake_path(r, &sessions.t[i]);
+		targets_free(&sessions);
+		if (!(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
+			rc = oom(err);
+		if (made < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
+		if (!(sessions.t[i].origin = strdup(origins[sessions.t[i].idx])))
+			rc = oom(err);
+	r->pid = pid;
+	if (rc == 0)
+		rc = pidfd_alive(r->fd, pid, err);
+	if (rc == 0)
+		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
+	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
+		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, err);
+	/* Undo everything: the process back where it was, then the directories this request made. */
+	for (size_t i = sessions.n; rc < 0 && i-- > 0;) {
+		undo_attach(r, &sessions.t[i]);
+		unmake_path(r, &sessions.t[i]);
+	}
+	for (size_t i = users.n; rc < 0 && i-- > 0;)
+		unmake_path(r, &users.t[i]);
+	if (rc == 0 && asprintf(&session_cg, "%s%s%s", user_cg,
+				*user_cg && user_cg[strlen(user_cg) - 1] == '/' ? "" : "/", number) < 0) {
+		session_cg = NULL;
+		rc = oom(err);
+	}
+	if (rc == 0)
+		rc = append(r, DBUS_TYPE_STRING, &session_cg, err);
+	free(session_cg);
+	for (size_t i = 0; origins && i < r->set->n; i++)
+		free(origins[i]);
+	free(origins);
+	targets_free(&sessions);
+	targets_free(&users);
+	return rc;
+}
+
+/* --- the bus-daemon and standard interfaces ----------------------------------------------- */
+
+static int run_ping(struct request *r, struct failure *err)
+{
+	return 0;
+}
+
+/* sd-bus clients (busctl) always say Hello first; a peer has no bus, so make a name up. */
+static int run_hello(struct request *r, struct failure *err)
+{
+	char name[32];
+	const char *p = name;
+
+	snprintf(name, sizeof(name), ":1.%lu", r->ctx->conn_serial);
+	return append(r, DBUS_TYPE_STRING, &p, err);
+}
+
+const char methods_introspection_xml[] = DBUS_INTROSPECT_1_0_XML_DOCTYPE_DECL_NODE
+	"<node>\n" INTROSPECT_INTERFACES "  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
+	"    <method name=\"Introspect\">\n"
+	"      <arg name=\"xml\" type=\"s\" direction=\"out\"/>\n"
+	"    </method>\n"
+	"  </interface>\n"
+	"  <interface name=\"org.freedesktop.DBus.Properties\">\n"
+	"    <method name=\"Get\">\n"
+	"      <arg name=\"interface\" type=\"s\" direction=\"in\"/>\n"
+	"      <arg name=\"name\" type=\"s\" direction=\"in\"/>\n"
+	"      <arg name=\"value\" type=\"v\" direction=\"out\"/>\n"
+	"    </method>\n"
+	"    <method name=\"GetAll\">\n"
+	"      <arg name=\"interface\" type=\"s\" direction=\"in\"/>\n"
+	"      <arg name=\"values\" type=\"a{sv}\" direction=\"out\"/>\n"
+	"    </method>\n"
+	"    <method name=\"Set\">\n"
+	"      <arg name=\"interface\" type=\"s\" direction=\"in\"/>\n"
+	"      <arg name=\"name\" type=\"s\" direction=\"in\"/>\n"
+	"      <arg name=\"value\" type=\"v\" direction=\"in\"/>\n"
+	"    </method>\n"
+	"  </interface>\n"
+	"  <interface name=\"org.freedesktop.DBus.Peer\">\n"
+	"    <method name=\"Ping\"/>\n"
+	"    <method name=\"GetMachineId\">\n"
+	"      <arg name=\"machine_uuid\" type=\"s\" direction=\"out\"/>\n"
+	"    </method>\n"
+	"  </interface>\n"
+	"</node>\n";
+
+static int run_introspect(struct request *r, struct failure *err)
+{
+	const char *xml = methods_introspection_xml;
+
+	return append(r, DBUS_TYPE_STRING, &xml, err);
+}
+
+/* The one property, api_version, lives on both of the daemon's interfaces. */
+static bool own_interface(const char *iface)
+{
+	return strcmp(iface, CGM_IFACE_CGMANAGER) == 0 || strcmp(iface, CGM_IFACE_MANAGER1) == 0;
+}
+
+static int append_api_version(DBusMessageIter *it, struct failure *err)
+{
+	DBusMessageIter v;
+	int32_t version = CGM_API_VERSION;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_VARIANT, "i", &v) ||
+	    !dbus_message_iter_append_basic(&v, DBUS_TYPE_INT32, &version) ||
+	    !dbus_message_iter_close_container(it, &v))
+		return oom(err);
+	return 0;
+}
+
+static int run_properties_get(struct request *r, struct failure *err)
+{
+	if (!own_interface(r->s[0]) || strcmp(r->s[1], "api_version") != 0)
+		return failf(err, FAIL_NOT_FOUND, "no property %s.%s", r->s[0], r->s[1]);
+	return append_api_version(&r->out, err);
+}
+
+static int run_properties_get_all(struct request *r, struct failure *err)
+{
+	DBusMessageIter a, e;
+	const char *name = "api_version";
+
+	if (*r->s[0] && !own_interface(r->s[0]))
+		return failf(err, FAIL_NOT_FOUND, "no interface %s", r->s[0]);
+	if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "{sv}", &a) ||
+	    !dbus_message_iter_open_container(&a, DBUS_TYPE_DICT_ENTRY, NULL, &e) ||
+	    !dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &name) || append_api_version(&e, err) < 0 ||
+	    !dbus_message_iter_close_container(&a, &e) || !dbus_message_iter_close_container(&r->out, &a))
+		return oom(err);
+	return 0;
+}
+
+static int run_properties_set(struct request *r, struct failure *err)
+{
+	return failf(err, FAIL_PERMISSION_DENIED, "property %s.%s is read-only", r->s[0], r->s[1]);
+}
+
+/* --- the table and the dispatcher ----------------------------------------------------------- */
+
+#define CG CGM_IFACE_CGMANAGER
+#define M1 CGM_IFACE_MANAGER1
+#define C  METHOD_CGROUPS
+
+const struct method methods_table[] = {
+	{CG, "Ping", "i", "", 0, -1, run_ping},
+	{CG, "GetPidCgroup", "si", "s", C, -1, run_get_pid_cgroup},
+	{CG, "GetPidCgroupAbs", "si", "s", C | METHOD_HOST_ROOT | METHOD_ABS, -1, run_get_pid_cgroup},
+	{CG, "Create", "ss", "i", C, -1, run_create},
+	{CG, "Chown", "ssii", "", C, -1, run_chown},
+	{CG, "Chmod", "sssi", "", C, -1, run_chmod},
+	{CG, "MovePid", "ssi", "", C, -1, run_move_pid},
+	{CG, "MovePidAbs", "ssi", "", C | METHOD_HOST_ROOT | METHOD_ABS, -1, run_move_pid},
+	{CG, "GetValue", "sss", "s", C, -1, run_get_value},
+	{CG, "SetValue", "ssss", "", C, 3, run_set_value},
+	{CG, "Remove", "ssi", "i", C, -1, run_remove},
+	{CG, "GetTasks", "ss", "ai", C, -1, run_get_tasks},
+	{CG, "GetTasksRecursive", "ss", "ai", C, -1, run_get_tasks_recursive},
+	{CG, "ListChildren", "ss", "as", C, -1, run_list_children},
+	{CG, "RemoveOnEmpty", "ss", "", C, -1, run_remove_on_empty},
+	{CG, "Prune", "ss", "", C, -1, run_prune},
+	{CG, "ListControllers", "", "as", 0, -1, run_list_controllers},
+	{CG, "ListKeys", "ss", "a(suuu)", C, -1, run_list_keys},
+	{M1, "OpenSession", "ssuuh", "s", C | METHOD_HOST_ROOT, -1, run_open_session},
+	{M1, "MovePidfd", "ssh", "", C, -1, run_move_pidfd},
+	{M1, "GetPidfdCgroup", "sh", "s", C, -1, run_get_pidfd_cgroup},
+	{M1, "Kill", "ssi", "", C, -1, run_kill},
+	{M1, "Freeze", "ss", "", C, -1, run_freeze},
+	{M1, "Thaw", "ss", "", C, -1, run_freeze},
+	{DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", "s", 0, -1, run_introspect},
+	{DBUS_INTERFACE_PROPERTIES, "Get", "ss", "v", 0, -1, run_properties_get},
+	{DBUS_INTERFACE_PROPERTIES, "GetAll", "s", "a{sv}", 0, -1, run_properties_get_all},
+	{DBUS_INTERFACE_PROPERTIES, "Set", "ssv", "", 0, -1, run_properties_set},
+	{DBUS_INTERFACE_DBUS, "Hello", "", "s", METHOD_ANY_PATH, -1, run_hello},
+};
+const size_t methods_table_len = sizeof(methods_table) / sizeof(methods_table[0]);
+
+#undef CG
+#undef M1
+#undef C
+
+static const struct method *method_find(const char *iface, const char *name)
+{
+	for (size_t i = 0; i < methods_table_len; i++)
+		if (strcmp(methods_table[i].name, name) == 0 && (!iface || strcmp(methods_table[i].iface, iface) == 0))
+			return &methods_table[i];
+	return NULL;
+}
+
+/*
+ * Trust boundary: the message is the client's.  libdbus has already
+ * checked it is well-formed D-Bus (and strings valid UTF-8); the
+ * signature is checked against the table before a single argument is
+ * read, so every handler gets exactly the types it declares.  A passed fd
+ * is owned here and closed after the request.
+ */
+static void unpack_args(DBusMessage *call, struct request *r)
+{
+	DBusMessageIter it;
+	size_t ns = 0, ni = 0, nu = 0;
+
+	if (!dbus_message_iter_init(call, &it))
+		return;
+	do {
+		if (ns == MAX_ARGS || ni == MAX_ARGS || nu == MAX_ARGS)
+			break;
+		switch (dbus_message_iter_get_arg_type(&it)) {
+		case DBUS_TYPE_STRING:
+			dbus_message_iter_get_basic(&it, &r->s[ns++]);
+			break;
+		case DBUS_TYPE_INT32:
+			dbus_message_iter_get_basic(&it, &r->i[ni++]);
+			break;
+		case DBUS_TYPE_UINT32:
+			dbus_message_iter_get_basic(&it, &r->u[nu++]);
+			break;
+		case DBUS_TYPE_UNIX_FD:
+			dbus_message_iter_get_basic(&it, &r->fd);
+			break;
+		default: /* Properties.Set's variant: refused without being read */
+			break;
+		}
+	} while (dbus_message_iter_next(&it));
+}
+
+/* Copies `s` for a log line: at most LOG_ARG_MAX bytes, control characters made visible. */
+static void log_quote(char *buf, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < size && o < LOG_ARG_MAX; s++)
+		buf[o++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	if (*s && o + 4 < size) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
+/* The request as a log line: the arguments, except the secret one, which shows only its length. */
+static void describe_request(const struct request *r, char *buf, size_t size)
+{
+	size_t o, ns = 0, ni = 0, nu = 0;
+	int arg = 0;
+
+	o = (size_t)snprintf(buf, size, "%s(", r->m->name);
+	for (const char *t = r->m->in_sig; *t && o < size; t++, arg++) {
+		char q[LOG_ARG_MAX + 8];
+		const char *sep = arg ? ", " : "";
+
+		switch (*t) {
+		case 's':
+			if (arg == r->m->secret_arg)
+				o += (size_t)snprintf(buf + o, size - o, "%s<%zu bytes>", sep, strlen(r->s[ns++]));
+			else {
+				log_quote(q, sizeof(q), r->s[ns++]);
+				o += (size_t)snprintf(buf + o, size - o, "%s\"%s\"", sep, q);
+			}
+			break;
+		case 'i':
+			o += (size_t)snprintf(buf + o, size - o, "%s%d", sep, r->i[ni++]);
+			break;
+		case 'u':
+			o += (size_t)snprintf(buf + o, size - o, "%s%u", sep, r->u[nu++]);
+			break;
+		default:
+			o += (size_t)snprintf(buf + o, size - o, "%s%c", sep, *t);
+		}
+	}
+	if (o < size)
+		snprintf(buf + o, size - o, ")");
+}
+
+/* Refuses a call that names no method of the table, or names one wrongly. */
+static DBusMessage *refuse_call(const struct method_context *ctx, DBusMessage *call, const char *name, const char *fmt,
+				...) __attribute__((format(printf, 4, 5)));
+static DBusMessage *refuse_call(const struct method_context *ctx, DBusMessage *call, const char *name, const char *fmt,
+				...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_notice("refused a call for uid %u pid %d: %s", (unsigned)ctx->caller->uid, (int)ctx->caller->pid, msg);
+	return dbus_message_new_error(call, name, msg);
+}
+
+DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
+{
+	const char *iface = dbus_message_get_interface(call);
+	const char *name = dbus_message_get_member(call);
+	const char *path = dbus_message_get_path(call);
+	struct request r = {.ctx = ctx, .c = ctx->caller, .set = ctx->set, .fd = -1};
+	struct failure err = {0};
+	DBusMessage *reply;
+	char desc[512];
+	int rc = 0;
+
+	r.m = name ? method_find(iface, name) : NULL;
+	if (!r.m)
+		return refuse_call(ctx, call, DBUS_ERROR_UNKNOWN_METHOD, "No method %s%s%s with signature \"%s\" here",
+				   iface ? iface : "", iface ? "." : "", name ? name : "(none)",
+				   dbus_message_get_signature(call));
+	if (!(r.m->flags & METHOD_ANY_PATH) && (!path || strcmp(path, CGM_OBJECT_PATH) != 0))
+		return refuse_call(ctx, call, DBUS_ERROR_UNKNOWN_OBJECT, "No object %s: the daemon serves %s",
+				   path ? path : "(none)", CGM_OBJECT_PATH);
+	if (!dbus_message_has_signature(call, r.m->in_sig))
+		return refuse_call(ctx, call, DBUS_ERROR_INVALID_ARGS, "%s.%s takes \"%s\", not \"%s\"", r.m->iface,
+				   r.m->name, r.m->in_sig, dbus_message_get_signature(call));
+	unpack_args(call, &r);
+
+	if (r.m->flags & METHOD_HOST_ROOT)
+		rc = policy_check_host_root(r.c, r.m->name, &err);
+	if (rc == 0 && (r.m->flags & METHOD_CGROUPS)) {
+		r.cgroups = calloc(r.set->n ? r.set->n : 1, sizeof(*r.cgroups));
+		rc = r.cgroups ? caller_still_alive(r.c, &err) : oom(&err);
+		if (rc == 0)
+			rc = hierarchies_pid_cgroups(r.set, r.c->pid, r.cgroups, &err);
+	}
+	reply = dbus_message_new_method_return(call);
+	if (reply && rc == 0) {
+		dbus_message_iter_init_append(reply, &r.out);
+		rc = r.m->run(&r, &err);
+	}
+	if (rc < 0 || !reply) {
+		if (!err.kind)
+			failf(&err, FAIL_FAILED, "out of memory");
+		describe_request(&r, desc, sizeof(desc));
+		log_notice("refused %s for uid %u pid %d: %s", desc, (unsigned)r.c->uid, (int)r.c->pid, err.message);
+		if (reply)
+			dbus_message_unref(reply);
+		reply = dbus_message_new_error(call, failure_dbus_name(err.kind), err.message);
+	} else if (r.m->flags & METHOD_CGROUPS) {
+		describe_request(&r, desc, sizeof(desc));
+		log_debug("%s for uid %u pid %d", desc, (unsigned)r.c->uid, (int)r.c->pid);
+	}
+	for (size_t i = 0; r.cgroups && i < r.set->n; i++)
+		free(r.cgroups[i]);
+	free(r.cgroups);
+	if (r.fd >= 0)
+		close(r.fd);
+	return reply;
+}

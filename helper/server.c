@@ -1,2 +1,474 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: being written. */
+/*
+ * The D-Bus server and the daemon's main loop.  libdbus does the protocol
+ * and the non-blocking socket I/O; this file gives it a poll(2) loop (its
+ * watches and timeouts, plus the cgroup layer's watch fd), accepts
+ * connections, identifies each peer once from the socket, and passes every
+ * method call to methods.c.  Single-threaded: nothing here blocks on a
+ * client, and a client that sends too much or never reads its replies is
+ * disconnected instead of growing the daemon without bound.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caller.h"
+#include "cgroup.h"
+#include "log.h"
+#include "methods.h"
+#include "server.h"
+
+/*
+ * Per-connection limits.  The largest request is a SetValue of
+ * CG_VALUE_MAX bytes; the largest replies are task and key lists.  A
+ * client whose unread replies pass OUTGOING_MAX is dropped.
+ */
+#define MESSAGE_MAX	   (CG_VALUE_MAX + 64 * 1024)
+#define RECEIVED_MAX	   (4 * MESSAGE_MAX)
+#define OUTGOING_MAX	   (8 * 1024 * 1024)
+#define DISPATCH_BUDGET	   32 /* messages per connection per loop turn, so one client cannot starve others */
+#define AUTH_TIMEOUT_MS	   30000
+#define UNAUTH_POLL_MAX_MS 1000
+
+struct client {
+	struct server *srv;
+	DBusConnection *conn;
+	struct caller caller;
+	unsigned long serial;
+	uint64_t auth_deadline_ms;
+	struct client *next;
+};
+
+struct timeout_state {
+	uint64_t deadline_ms;
+};
+
+struct server {
+	DBusServer *dbus;
+	const struct hierarchy_set *set;
+	char *socket_path;
+	struct client *clients;
+	unsigned long next_serial;
+
+	DBusWatch **watches;
+	size_t nwatches, watches_cap;
+	/* The watches behind the pollfds of the current turn; a removed one is NULLed here. */
+	DBusWatch **polled;
+	size_t npolled, polled_cap;
+	struct pollfd *pfds;
+	size_t pfds_cap;
+
+	DBusTimeout **timeouts;
+	size_t ntimeouts, timeouts_cap;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Grows *array (of elements of `size`) to hold at least `want`; false when out of memory. */
+static bool grow(void *array, size_t *cap, size_t want, size_t size)
+{
+	void **p = array;
+	size_t n = *cap ? *cap : 16;
+	void *q;
+
+	if (want <= *cap)
+		return true;
+	while (n < want)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* --- libdbus watch and timeout callbacks ------------------------------------ */
+
+static dbus_bool_t add_watch(DBusWatch *w, void *data)
+{
+	struct server *s = data;
+
+	if (!grow(&s->watches, &s->watches_cap, s->nwatches + 1, sizeof(*s->watches)))
+		return FALSE;
+	s->watches[s->nwatches++] = w;
+	return TRUE;
+}
+
+static void remove_watch(DBusWatch *w, void *data)
+{
+	struct server *s = data;
+
+	for (size_t i = 0; i < s->nwatches; i++)
+		if (s->watches[i] == w) {
+			s->watches[i] = s->watches[--s->nwatches];
+			break;
+		}
+	for (size_t i = 0; i < s->npolled; i++)
+		if (s->polled[i] == w)
+			s->polled[i] = NULL;
+}
+
+/* Enabled state is read when the poll set is built; nothing to do here. */
+static void toggle_watch(DBusWatch *w, void *data)
+{
+}
+
+static void arm_timeout(DBusTimeout *t)
+{
+	struct timeout_state *st = dbus_timeout_get_data(t);
+
+	if (st)
+		st->deadline_ms = now_ms() + (uint64_t)dbus_timeout_get_interval(t);
+}
+
+static dbus_bool_t add_timeout(DBusTimeout *t, void *data)
+{
+	struct server *s = data;
+	struct timeout_state *st = calloc(1, sizeof(*st));
+
+	if (!st || !grow(&s->timeouts, &s->timeouts_cap, s->ntimeouts + 1, sizeof(*s->timeouts))) {
+		free(st);
+		return FALSE;
+	}
+	dbus_timeout_set_data(t, st, free);
+	arm_timeout(t);
+	s->timeouts[s->ntimeouts++] = t;
+	return TRUE;
+}
+
+static void remove_timeout(DBusTimeout *t, void *data)
+{
+	struct server *s = data;
+
+	for (size_t i = 0; i < s->ntimeouts; i++)
+		if (s->timeouts[i] == t) {
+			s->timeouts[i] = s->timeouts[--s->ntimeouts];
+			break;
+		}
+}
+
+static void toggle_timeout(DBusTimeout *t, void *data)
+{
+	arm_timeout(t);
+}
+
+/* Runs the timeouts that are due; returns ms until the next one (-1: none). */
+static int run_timeouts(struct server *s)
+{
+	uint64_t now = now_ms();
+	int next = -1;
+
+	for (size_t i = 0; i < s->ntimeouts; i++) {
+		DBusTimeout *t = s->timeouts[i];
+		struct timeout_state *st = dbus_timeout_get_data(t);
+
+		if (!dbus_timeout_get_enabled(t) || !st)
+			continue;
+		if (st->deadline_ms <= now) {
+			arm_timeout(t);
+			/* May remove timeouts; start over on the next turn instead of walking a changed array. */
+			dbus_timeout_handle(t);
+			return 0;
+		}
+		if (next < 0 || st->deadline_ms - now < (uint64_t)next)
+			next = (int)(st->deadline_ms - now);
+	}
+	return next;
+}
+
+/* --- connections ---------------------------------------------------------------- */
+
+static void client_drop(struct server *s, struct client *cl, const char *why)
+{
+	struct client **pp;
+
+	for (pp = &s->clients; *pp; pp = &(*pp)->next)
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	if (why)
+		log_info("connection %lu (uid %u pid %d): %s", cl->serial, (unsigned)cl->caller.uid,
+			 (int)cl->caller.pid, why);
+	dbus_connection_close(cl->conn);
+	dbus_connection_unref(cl->conn);
+	caller_clear(&cl->caller);
+	free(cl);
+}
+
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	struct client *cl = data;
+	struct method_context ctx = {
+		.set = cl->srv->set,
+		.caller = &cl->caller,
+		.conn_serial = cl->serial,
+	};
+	DBusMessage *reply;
+
+	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	reply = methods_handle(&ctx, msg);
+	if (!reply)
+		return DBUS_HANDLER_RESULT_NEED_MEMORY;
+	/*
+	 * sd-bus (busctl) matches a reply against the name it called, as a
+	 * bus would stamp it; a peer connection has no bus, so say it here.
+	 */
+	if (dbus_message_get_destination(msg))
+		dbus_message_set_sender(reply, dbus_message_get_destination(msg));
+	if (!dbus_message_get_no_reply(msg))
+		dbus_connection_send(conn, reply, NULL);
+	dbus_message_unref(reply);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+/* Every uid may connect: the daemon checks each request against the kernel's view of the caller. */
+static dbus_bool_t allow_any_user(DBusConnection *conn, unsigned long uid, void *data)
+{
+	return TRUE;
+}
+
+static void on_new_connection(DBusServer *server, DBusConnection *conn, void *data)
+{
+	struct server *s = data;
+	struct client *cl;
+	struct failure err = {0};
+	int fd = -1;
+
+	cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		log_error("out of memory accepting a connection");
+		dbus_connection_close(conn);
+		return;
+	}
+	cl->srv = s;
+	cl->conn = dbus_connection_ref(conn);
+	cl->serial = ++s->next_serial;
+	cl->auth_deadline_ms = now_ms() + AUTH_TIMEOUT_MS;
+	cl->caller.pidfd = -1;
+
+	/*
+	 * Trust boundary: who the client is comes from the kernel
+	 * (SO_PEERCRED and friends on the accepted socket, read by caller.c),
+	 * never from the D-Bus authentication exchange.  That is why any
+	 * authentication is accepted, ANONYMOUS included: a client in a user
+	 * namespace claims its namespace uid in EXTERNAL, which libdbus would
+	 * otherwise reject, and what it claims is never used.
+	 */
+	if (!dbus_connection_get_socket(conn, &fd) || caller_from_socket(fd, &cl->caller, &err) < 0) {
+		log_notice("refused connection %lu: %s", cl->serial, err.kind ? err.message : "no socket");
+		dbus_connection_close(conn);
+		dbus_connection_unref(conn);
+		caller_clear(&cl->caller);
+		free(cl);
+		return;
+	}
+	dbus_connection_set_unix_user_function(conn, allow_any_user, NULL, NULL);
+	dbus_connection_set_allow_anonymous(conn, TRUE);
+	dbus_connection_set_max_message_size(conn, MESSAGE_MAX);
+	dbus_connection_set_max_received_size(conn, RECEIVED_MAX);
+	dbus_connection_set_max_message_unix_fds(conn, 4);
+	dbus_connection_set_max_received_unix_fds(conn, 16);
+	if (!dbus_connection_set_watch_functions(conn, add_watch, remove_watch, toggle_watch, s, NULL) ||
+	    !dbus_connection_set_timeout_functions(conn, add_timeout, remove_timeout, toggle_timeout, s, NULL) ||
+	    !dbus_connection_add_filter(conn, on_message, cl, NULL)) {
+		log_error("out of memory setting up connection %lu", cl->serial);
+		cl->next = s->clients;
+		s->clients = cl;
+		client_drop(s, cl, NULL);
+		return;
+	}
+	cl->next = s->clients;
+	s->clients = cl;
+	log_debug("connection %lu from uid %u pid %d", cl->serial, (unsigned)cl->caller.uid, (int)cl->caller.pid);
+}
+
+/*
+ * Dispatches what every connection has read, at most DISPATCH_BUDGET
+ * messages each, and drops the dead, the unauthenticated after
+ * AUTH_TIMEOUT_MS and those that do not read their replies.  Returns
+ * whether work is left (poll without waiting) in *ret_more and whether a
+ * connection is still authenticating in *ret_unauth.
+ */
+static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
+{
+	uint64_t now = now_ms();
+	struct client *cl, *next;
+
+	*ret_more = false;
+	*ret_unauth = false;
+	for (cl = s->clients; cl; cl = next) {
+		next = cl->next;
+		for (int i = 0; i < DISPATCH_BUDGET; i++)
+			if (dbus_connection_dispatch(cl->conn) != DBUS_DISPATCH_DATA_REMAINS)
+				break;
+		if (!dbus_connection_get_is_connected(cl->conn)) {
+			client_drop(s, cl, "disconnected");
+			continue;
+		}
+		if (dbus_connection_get_outgoing_size(cl->conn) > OUTGOING_MAX) {
+			client_drop(s, cl, "dropped: does not read its replies");
+			continue;
+		}
+		if (!dbus_connection_get_is_authenticated(cl->conn)) {
+			if (now >= cl->auth_deadline_ms) {
+				client_drop(s, cl, "dropped: did not authenticate in time");
+				continue;
+			}
+			*ret_unauth = true;
+		}
+		if (dbus_connection_get_dispatch_status(cl->conn) == DBUS_DISPATCH_DATA_REMAINS)
+			*ret_more = true;
+	}
+}
+
+/* --- the server -------------------------------------------------------------------- */
+
+int server_new(const char *socket_path, const struct hierarchy_set *set, struct server **ret, struct failure *err)
+{
+	static const char *mechanisms[] = {"EXTERNAL", "ANONYMOUS", NULL};
+	struct server *s;
+	DBusError derr;
+	char *escaped = NULL, *address = NULL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->socket_path = strdup(socket_path)))
+		goto oom;
+	s->set = set;
+	escaped = dbus_address_escape_value(socket_path);
+	if (!escaped || asprintf(&address, "unix:path=%s", escaped) < 0) {
+		address = NULL;
+		goto oom;
+	}
+	dbus_error_init(&derr);
+	s->dbus = dbus_server_listen(address, &derr);
+	if (!s->dbus) {
+		failf(err, FAIL_FAILED, "cannot listen on %s: %s", socket_path, derr.message);
+		dbus_error_free(&derr);
+		goto fail;
+	}
+	if (chmod(socket_path, 0666) < 0) {
+		fail_errno(err, errno, "chmod %s", socket_path);
+		goto fail;
+	}
+	dbus_server_set_new_connection_function(s->dbus, on_new_connection, s, NULL);
+	if (!dbus_server_set_auth_mechanisms(s->dbus, mechanisms) ||
+	    !dbus_server_set_watch_functions(s->dbus, add_watch, remove_watch, toggle_watch, s, NULL) ||
+	    !dbus_server_set_timeout_functions(s->dbus, add_timeout, remove_timeout, toggle_timeout, s, NULL))
+		goto oom;
+	dbus_free(escaped);
+	free(address);
+	*ret = s;
+	return 0;
+oom:
+	failf(err, FAIL_FAILED, "out of memory setting up the server");
+fail:
+	dbus_free(escaped);
+	free(address);
+	server_free(s);
+	return -1;
+}
+
+int server_run(struct server *s, int stop_fd, struct failure *err)
+{
+	for (;;) {
+		int cg_fd = cg_watch_fd(), timeout, cg_timeout, dbus_timeout, n;
+		size_t fixed = 2, npfds;
+		bool more, unauth;
+
+		dispatch_clients(s, &more, &unauth);
+
+		if (!grow(&s->pfds, &s->pfds_cap, fixed + s->nwatches, sizeof(*s->pfds)) ||
+		    !grow(&s->polled, &s->polled_cap, s->nwatches, sizeof(*s->polled)))
+			return failf(err, FAIL_FAILED, "out of memory in the main loop");
+		s->pfds[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
+		s->pfds[1] = (struct pollfd){.fd = cg_fd, .events = POLLIN};
+		npfds = fixed;
+		s->npolled = 0;
+		for (size_t i = 0; i < s->nwatches; i++) {
+			DBusWatch *w = s->watches[i];
+			unsigned flags = dbus_watch_get_flags(w);
+			short events = 0;
+
+			if (!dbus_watch_get_enabled(w))
+				continue;
+			if (flags & DBUS_WATCH_READABLE)
+				events |= POLLIN;
+			if (flags & DBUS_WATCH_WRITABLE)
+				events |= POLLOUT;
+			s->pfds[npfds++] = (struct pollfd){.fd = dbus_watch_get_unix_fd(w), .events = events};
+			s->polled[s->npolled++] = w;
+		}
+
+		dbus_timeout = run_timeouts(s);
+		cg_timeout = cg_watch_timeout_ms();
+		timeout = more ? 0 : dbus_timeout;
+		if (cg_timeout >= 0 && (timeout < 0 || cg_timeout < timeout))
+			timeout = cg_timeout;
+		if (unauth && (timeout < 0 || timeout > UNAUTH_POLL_MAX_MS))
+			timeout = UNAUTH_POLL_MAX_MS;
+
+		n = poll(s->pfds, npfds, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail_errno(err, errno, "poll");
+		}
+		if (s->pfds[0].revents)
+			return 0;
+		if ((cg_fd >= 0 && s->pfds[1].revents) || cg_watch_timeout_ms() == 0)
+			cg_watch_dispatch();
+		for (size_t i = 0; i < s->npolled; i++) {
+			short rev = s->pfds[fixed + i].revents;
+			unsigned flags = 0;
+
+			if (!rev || !s->polled[i])
+				continue;
+			if (rev & POLLIN)
+				flags |= DBUS_WATCH_READABLE;
+			if (rev & POLLOUT)
+				flags |= DBUS_WATCH_WRITABLE;
+			if (rev & POLLERR)
+				flags |= DBUS_WATCH_ERROR;
+			if (rev & POLLHUP)
+				flags |= DBUS_WATCH_HANGUP;
+			dbus_watch_handle(s->polled[i], flags);
+		}
+		s->npolled = 0;
+	}
+}
+
+void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_drop(s, s->clients, NULL);
+	if (s->dbus) {
+		dbus_server_disconnect(s->dbus);
+		dbus_server_unref(s->dbus);
+		unlink(s->socket_path);
+	}
+	free(s->socket_path);
+	free(s->watches);
+	free(s->polled);
+	free(s->pfds);
+	free(s->timeouts);
+	free(s);
+}
