@@ -14,12 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -439,13 +441,14 @@ typedef int (*entry_fn)(int dfd, const char *name, unsigned char type, void *dat
  */
 static int dir_each(int dfd, entry_fn fn, void *data, struct failure *err)
 {
-	cleanup_free char *buf = malloc(8192);
+	const size_t size = 8192;
+	cleanup_free char *buf = malloc(size);
 	char where[CG_PATH_BUF];
 
 	if (!buf)
 		return failf(err, FAIL_FAILED, "out of memory");
 	for (;;) {
-		ssize_t n = getdents64(dfd, buf, 8192);
+		ssize_t n = getdents64(dfd, buf, size);
 
 		if (n < 0)
 			return fail_errno(err, errno, "cannot list %s", cg_fd_path(dfd, where, sizeof(where)));
@@ -470,6 +473,13 @@ static int dir_each(int dfd, entry_fn fn, void *data, struct failure *err)
 			if (r != 0)
 				return r;
 		}
+		/*
+		 * kernfs (cgroupfs) fills the buffer until the directory ends, so
+		 * room left for another entry means the end: skip the getdents64
+		 * that would only say so.
+		 */
+		if ((size_t)n + offsetof(struct dirent64, d_name) + NAME_MAX + 1 <= size)
+			return 0;
 	}
 }
 
@@ -543,18 +553,45 @@ static int chown_entry(int dfd, const char *name, unsigned char type, void *data
 	return 0;
 }
 
+/*
+ * mkdirat with the filesystem ids of uid/gid: the kernel then gives the new
+ * cgroup directory and every file in it to uid/gid itself, which saves a
+ * chown per file (dozens on v1).  The permission check is then the user's
+ * own (write access to the parent, without root's capabilities), so
+ * callers fall back to creating as root and chowning when it fails.
+ * Returns 0 or -errno.
+ */
+static int mkdir_as(int parent_fd, const char *name, uid_t uid, gid_t gid)
+{
+	int r;
+
+	setfsgid(gid);
+	setfsuid(uid);
+	r = mkdirat(parent_fd, name, 0755) < 0 ? -errno : 0;
+	setfsuid(0);
+	setfsgid(0);
+	return r;
+}
+
 int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
 		 struct failure *err)
 {
 	struct owner o = {uid, gid};
 	cleanup_close int fd = -1;
 	char where[CG_PATH_BUF];
+	struct stat st;
+	int r = -EPERM;
 
 	if (!is_plain_name(name))
 		return failf(err, FAIL_INVALID_PATH, "\"%s\" is not a cgroup name", name);
-	if (mkdirat(parent_fd, name, 0755) < 0) {
-		if (errno != EEXIST)
-			return fail_errno(err, errno, "cannot create cgroup %s/%s",
+	/* The daemon is root: what it creates already belongs to root, so root's own cgroups cost no chown. */
+	if (uid != 0 || gid != 0)
+		r = mkdir_as(parent_fd, name, uid, gid);
+	if (r == -EPERM || r == -EACCES)
+		r = mkdirat(parent_fd, name, 0755) < 0 ? -errno : 0;
+	if (r < 0) {
+		if (r != -EEXIST)
+			return fail_errno(err, -r, "cannot create cgroup %s/%s",
 					  cg_fd_path(parent_fd, where, sizeof(where)), name);
 		if (ret_fd) {
 			*ret_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -570,8 +607,8 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 			   name);
 		goto undo;
 	}
-	/* The daemon is root: what it creates already belongs to root, so root's own cgroups cost no chown. */
-	if (uid != 0 || gid != 0) {
+	if ((uid != 0 || gid != 0) && (fstat(fd, &st) < 0 || st.st_uid != uid || st.st_gid != gid)) {
+		/* Created as root (mkdir_as was refused): hand over the directory and each file. */
 		if (fchown(fd, uid, gid) < 0) {
 			fail_errno(err, errno, "cannot hand new cgroup %s to %u:%u",
 				   cg_fd_path(fd, where, sizeof(where)), (unsigned)uid, (unsigned)gid);

@@ -542,6 +542,12 @@ static void test_create_delegate(size_t i, uid_t uid1, gid_t gid1, uid_t uid2, g
 	      "%s: a and its files belong to the creator", h->name);
 	check(host_owner(hostf(i, h->unified ? "a/cgroup.max.depth" : "a/notify_on_release")) == uid1,
 	      "%s: a's limit files too (the creator owns what it creates)", h->name);
+	/* Below a cgroup the creator owns, the kernel itself hands out the new files (no chown each). */
+	check(cg_create_at(h, fd, "u", uid1, gid1, NULL, &err) == 1 && host_owner(hostf(i, "a/u")) == uid1 &&
+		      host_owner(hostf(i, "a/u/cgroup.procs")) == uid1 &&
+		      host_owner(hostf(i, h->unified ? "a/u/cgroup.max.depth" : "a/u/notify_on_release")) == uid1,
+	      "%s: create a/u as its owner: dir and files belong to the creator (%s)", h->name, err.message);
+	check(rmdir(hostf(i, "a/u")) == 0, "%s: a/u removed", h->name);
 	is_int(cg_create_at(h, sandbox_fd[i], "a", 0, 0, NULL, &err), 0, "%s: create again returns 0", h->name);
 	check(host_owner(hostf(i, "a")) == uid1, "%s: creating again changes nothing", h->name);
 	check(fresh() == 0 && cg_create_at(h, sandbox_fd[i], "x/y", 0, 0, NULL, &err) < 0 &&
