@@ -1035,6 +1035,12 @@ struct mark {
 	int wd;	     /* -1 without inotify */
 	bool armed;  /* seen holding processes: only then is it removed when empty */
 	bool polled; /* on the sweep list */
+	/*
+	 * The dispatch cycle it was made in.  One request marks a session in
+	 * every hierarchy, so its marks share this: when its v2 cgroup goes,
+	 * only its own v1 marks are worth a try before the next sweep.
+	 */
+	unsigned gen;
 };
 
 #define SWEEP_INTERVAL_MS 2000
@@ -1046,6 +1052,7 @@ static struct {
 	struct mark **polled;
 	size_t npolled, cap;
 	uint64_t next_sweep;
+	unsigned gen;
 } watch = {.ifd = -1};
 
 static uint64_t now_ms(void)
@@ -1148,6 +1155,7 @@ int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
 		return failf(err, FAIL_FAILED, "out of memory");
 	}
 	m->h = h;
+	m->gen = watch.gen;
 	m->wd = -1;
 	m->armed = populated > 0;
 	if (h->backend->events_file) {
@@ -1220,70 +1228,93 @@ static bool try_remove(struct mark *m)
 	return false;
 }
 
-static void sweep(void)
+/* Tries the polled marks: all of them (gen NULL, the periodic sweep) or those of one cycle. */
+static void sweep(const unsigned *gen)
 {
 	for (size_t i = 0; i < watch.npolled;) {
 		struct mark *m = watch.polled[i];
 
-		if (try_remove(m))
+		if ((!gen || m->gen == *gen) && try_remove(m))
 			drop_mark(m, true); /* moves the last entry to i */
 		else
 			i++;
 	}
-	watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
+	if (!gen)
+		watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
 }
 
-/* An inotify event on a v2 mark's cgroup.events. Returns true when a cgroup went away. */
-static bool handle_event(const struct inotify_event *ev)
+/* The v2 mark m's cgroup is gone: forget it, and try the v1 marks made with it. */
+static void mark_gone(struct mark *m, bool watched)
 {
-	struct mark *m = find_wd(ev->wd);
+	unsigned gen = m->gen;
+
+	drop_mark(m, watched);
+	sweep(&gen);
+}
+
+/* Something happened to v2 mark m's cgroup.events. */
+static void check_mark(struct mark *m)
+{
 	struct failure err = {0};
 	int fd, populated;
 
-	if (!m)
-		return false;
-	if (ev->mask & IN_IGNORED) { /* the cgroup was removed by someone else */
-		drop_mark(m, false);
-		return true;
-	}
 	if (!m->armed) {
 		try_remove(m); /* only arms it once populated */
-		return false;
+		return;
 	}
 	if (try_remove(m)) {
-		drop_mark(m, true);
-		return true;
+		mark_gone(m, true);
+		return;
 	}
 	/* Busy: still populated, or emptied with children left, which no later event will tell. */
 	fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
 	if (fd < 0)
-		return false;
+		return;
 	populated = m->h->backend->is_populated(m->h, fd, &err);
 	close(fd);
 	if (populated == 0 && poll_mark(m) < 0)
 		log_warning("out of memory: cgroup %s:/%s will not be removed when empty", m->h->name, m->path);
-	return false;
+}
+
+static void handle_event(const struct inotify_event *ev)
+{
+	struct mark *m;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		/* Events were lost: look at every v2 mark, then sweep. */
+		for (size_t i = 0; i < HASH_SIZE; i++)
+			for (struct mark *next, *p = watch.hash[i]; p; p = next) {
+				next = p->next;
+				check_mark(p);
+			}
+		sweep(NULL);
+		return;
+	}
+	m = find_wd(ev->wd);
+	if (!m)
+		return;
+	if (ev->mask & IN_IGNORED) /* the cgroup was removed by someone else */
+		mark_gone(m, false);
+	else
+		check_mark(m);
 }
 
 void cg_watch_dispatch(void)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool removed = false;
 	ssize_t n;
 
+	/* Marks made from now on belong to the next cycle. */
+	watch.gen++;
 	while (watch.ifd >= 0 && (n = read(watch.ifd, buf, sizeof(buf))) > 0)
 		for (ssize_t off = 0; off < n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
 
 			off += (ssize_t)sizeof(*ev) + ev->len;
-			removed |= handle_event(ev);
+			handle_event(ev);
 		}
-	/*
-	 * A session ending on v2 usually empties its v1 cgroups at the same
-	 * moment; sweeping then removes them without waiting for the timer.
-	 */
-	if (watch.npolled && (removed || now_ms() >= watch.next_sweep))
-		sweep();
+	if (watch.npolled && now_ms() >= watch.next_sweep)
+		sweep(NULL);
 }
 
 int cg_watch_timeout_ms(void)

@@ -147,10 +147,12 @@ int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *er
  * when the fd is readable or the timeout expired.  A marked cgroup is
  * removed once it has held processes and holds none any more, and has no
  * children: v2 through inotify (IN_MODIFY) on its cgroup.events; v1 by a
- * sweep every 2 s, and at once whenever a v2 event removed a cgroup (a
- * session ending on a hybrid host).  A mark costs no file descriptor.  Marks
+ * sweep every 2 s, and at once when a v2 cgroup marked in the same
+ * dispatch cycle (the same OpenSession, on a hybrid host) goes away.  Mark
+ * a cgroup after moving its process in: one never seen populated is left
+ * alone.  A mark costs no file descriptor; marking twice is harmless; marks
  * survive only as long as the daemon runs.  cg_remove_on_empty calls
- * cg_watch_init itself when needed; marking twice is harmless.
+ * cg_watch_init itself when needed.
  */
 int cg_watch_init(struct failure *err);
 int cg_watch_fd(void);
