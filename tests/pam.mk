@@ -18,3 +18,6 @@ tests_pam_probe_LDADD = $(PAM_LIBS)
 
 TESTS += tests/integration/pam-nodaemon.sh
 EXTRA_DIST += tests/pam-probe.c tests/integration/pam-common.sh tests/integration/pam-nodaemon.sh
+TESTS += tests/integration/pam-session.sh tests/integration/pam-sshd.sh
+EXTRA_DIST += tests/integration/pam-session.sh tests/integration/pam-sshd.sh
+EXTRA_DIST += tools/demo.sh

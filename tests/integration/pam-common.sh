@@ -10,7 +10,10 @@ PAM_DIR=$T_DIR/pam.d
 # Every login of a test lands below its sandbox: a relative base resolves
 # beneath the cgroup of the process calling PAM, which sits in the sandbox.
 PAM_BASE=cgmtest-pam-$$/user
-mkdir -p "$PAM_DIR"
+# Where sessions held open by hold() leave their records; the user may write.
+HOLD_DIR=$T_DIR/hold
+mkdir -p "$PAM_DIR" "$HOLD_DIR"
+chmod 1777 "$HOLD_DIR"
 
 [ -x "$PROBE" ] && [ -f "$PAM_MODULE" ] || skip "pam-probe or pam_cgm.so not built"
 
@@ -25,6 +28,29 @@ probe() { run_host "$PROBE" --confdir "$PAM_DIR" "$@"; }
 
 # session_of OUTPUT: the CGM_SESSION pam-probe printed.
 session_of() { printf '%s\n' "$1" | sed -n 's/^pam-probe: CGM_SESSION=//p'; }
+
+# hold TAG SERVICE USER [CODE]: opens a session in the background (pam-probe
+# options in $HOLD_OPTS, e.g. --as-user); inside it runs CODE, records its
+# cgroup (TAG.cg), CGM_SESSION (TAG.env) and the leader's pid (TAG.leader)
+# in $HOLD_DIR, then waits until release() lets it end.
+hold() {
+	# shellcheck disable=SC2086
+	probe ${HOLD_OPTS:-} "$2" "$3" -- sh -c "${4:-:}"'
+		cat /proc/self/cgroup >"$1.cg"; printf "%s\n" "$CGM_SESSION" >"$1.env"; echo $PPID >"$1.leader"
+		while [ ! -e "$1.release" ]; do sleep 0.05; done' sh "$HOLD_DIR/$1" >"$HOLD_DIR/$1.out" 2>&1 &
+	register_pid $!
+}
+
+# release TAG...: lets held sessions end and waits until their probes closed them.
+release() {
+	for tag; do touch "$HOLD_DIR/$tag.release"; done
+	for tag; do
+		for _ in $(seq 1 100); do
+			grep -q '^pam-probe: close' "$HOLD_DIR/$tag.out" 2>/dev/null && break
+			sleep 0.05
+		done
+	done
+}
 
 # hierarchy names, one per line.
 hierarchy_names() { host_hierarchies | awk '{print $1}'; }

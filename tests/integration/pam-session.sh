@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# pam_cgm through the real libpam (pam-probe, a generated service file)
+# against a real cgmd: the session leader of root and of test users lands
+# in <base>/<user>/<n> in every hierarchy, as /proc and the host's cgroupfs
+# show; the user cgroup is delegated (directory and delegation files the
+# user's, limit files root's); cgm.conf limits are in place and the user
+# cannot write them; concurrent sessions get distinct numbers; closing
+# removes the session; nodelegate keeps everything root's; a limit the
+# kernel refuses fails the login, a key no hierarchy has is skipped.
+. "$top_srcdir/tests/harness.sh"
+require_root
+. "$top_srcdir/tests/integration/pam-common.sh"
+
+sandbox_enter || finish
+start_cgmd || finish
+
+CONF=$T_DIR/cgm.conf
+cat >"$CONF" <<'CONF'
+*            pids.max               500
+*            cgroup.max.descendants 50
+@cgmtestgrp  memory.limit_in_bytes  1G
+cgmtest1     memory.limit_in_bytes  512M
+*            nosuch.file            1     # no hierarchy has it: skipped
+CONF
+args="socket=$SOCK base=$PAM_BASE conf=$CONF debug"
+pam_service cgmtest-session "session required $PAM_MODULE $args"
+pam_service cgmtest-nodelegate "session required $PAM_MODULE $args nodelegate"
+
+# owner PATH: user name owning PATH.
+owner() { stat -c %U "$1"; }
+
+# check_placed TAG USER: the leader of session TAG sits in <base>/USER/<n>
+# in every hierarchy, with the same n; sets $n.
+check_placed() {
+	tag=$1 u=$2 n=
+	if ! wait_file "$HOLD_DIR/$tag.leader"; then
+		fail "$tag: session of $u opened"; cat "$HOLD_DIR/$tag.out"; return 1
+	fi
+	leader=$(cat "$HOLD_DIR/$tag.leader")
+	for name in $(hierarchy_names); do
+		cg=$(pid_cgroup "$leader" "$name")
+		want=$(pid_cgroup $$ "$name")/$PAM_BASE/$u
+		num=${cg##*/}
+		check_eq "$tag: $name: leader in $want/<n>" "${cg%/*}" "$want"
+		case $num in '' | *[!0-9]*) fail "$tag: $name: session name is a number ($num)" ;; esac
+		[ -z "$n" ] && n=$num
+		check_eq "$tag: $name: same session number in every hierarchy" "$num" "$n"
+		check "$tag: $name: session directory on the host" test -d "$(host_cgroup_dir "$name" "$cg")"
+	done
+	check_eq "$tag: the shell is in the session too" \
+		"$(grep -c "/$PAM_BASE/$u/$n\$" "$HOLD_DIR/$tag.cg")" "$(hierarchy_names | wc -l)"
+	check "$tag: CGM_SESSION names the session ($(cat "$HOLD_DIR/$tag.env"))" \
+		grep -q "/$u/$n\$" "$HOLD_DIR/$tag.env"
+}
+
+# check_limit HIERARCHY USER KEY VALUE: KEY is VALUE on USER's cgroup, root's, and USER cannot write it.
+check_limit() {
+	f=$(user_cg_dir "$1" "$2")/$3
+	check_eq "$2: $1 $3 is $4" "$(cat "$f" 2>&1)" "$4"
+	check_eq "$2: $1 $3 is root's" "$(owner "$f")" root
+	[ "$2" = root ] || check_fails "$2: cannot raise $1 $3" as_user "$2" sh -c "echo 1000000 >$f"
+}
+
+# --- root and cgmtest1 (twice, at the same time) ----------------------------
+hold a cgmtest-session cgmtest1
+hold b cgmtest-session cgmtest1
+hold r cgmtest-session root
+check_placed a cgmtest1; na=$n
+check_placed b cgmtest1; nb=$n
+check_placed r root; nr=$n
+check "concurrent sessions of cgmtest1 got distinct numbers ($na, $nb)" test "$na" != "$nb"
+
+v2_delegate=$(cat /sys/kernel/cgroup/delegate 2>/dev/null)
+for name in $(hierarchy_names); do
+	ucg=$(user_cg_dir "$name" cgmtest1)
+	check_eq "cgmtest1: $name: user cgroup is the user's" "$(owner "$ucg")" cgmtest1
+	check_eq "cgmtest1: $name: session cgroup is the user's" "$(owner "$ucg/$na")" cgmtest1
+	check_eq "cgmtest1: $name: base stays root's" "$(owner "${ucg%/*}")" root
+	if [ "$name" = unified ]; then files=$v2_delegate; else files="tasks cgroup.procs"; fi
+	for f in $files; do
+		[ -e "$ucg/$f" ] && check_eq "cgmtest1: $name: delegation file $f is the user's" "$(owner "$ucg/$f")" cgmtest1
+	done
+	# Anything else in the user cgroup (limits, controls) stays root's.
+	others=$(cd "$ucg" && for f in *; do
+		[ -f "$f" ] || continue
+		case " $files " in *" $f "*) continue ;; esac
+		[ "$(owner "$f")" = root ] || echo "$f"
+	done)
+	check_eq "cgmtest1: $name: no other file of the user cgroup is the user's" "$others" ""
+done
+check_limit pids cgmtest1 pids.max 500
+check_limit memory cgmtest1 memory.limit_in_bytes $((512 * 1024 * 1024))
+check_limit unified cgmtest1 cgroup.max.descendants 50
+check_limit pids root pids.max 500
+check_eq "root: not in cgmtestgrp, no memory limit set" \
+	"$(cat "$(user_cg_dir memory root)/memory.limit_in_bytes")" \
+	"$(cat "$(sandbox_dir memory)/memory.limit_in_bytes")"
+
+release a b r
+for name in $(hierarchy_names); do
+	for s in "cgmtest1/$na" "cgmtest1/$nb" "root/$nr"; do
+		d=$(sandbox_dir "$name")/$PAM_BASE/$s
+		check "closed: $name: session $s removed" wait_gone "$d"
+	done
+done
+
+# --- nodelegate, group limits ------------------------------------------------
+hold c cgmtest-nodelegate cgmtest2
+check_placed c cgmtest2
+for name in $(hierarchy_names); do
+	ucg=$(user_cg_dir "$name" cgmtest2)
+	check_eq "nodelegate: $name: user cgroup stays root's" "$(owner "$ucg")" root
+	check_eq "nodelegate: $name: session stays root's" "$(owner "$ucg/$n")" root
+done
+check_limit memory cgmtest2 memory.limit_in_bytes $((1024 * 1024 * 1024))
+release c
+check "nodelegate: closed session removed" wait_gone "$(user_cg_dir pids cgmtest2)/$n"
+
+# --- a limit the kernel refuses fails the login ------------------------------
+printf 'cgmtest3 pids.max lots\n' >"$T_DIR/bad.conf"
+pam_service cgmtest-badlimit "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/bad.conf"
+probe cgmtest-badlimit cgmtest3 -- true >"$T_DIR/bad.out" 2>&1
+check_eq "refused limit value: the login fails" "$?" 2
+check "refused limit value: nobody was placed" test ! -d "$(user_cg_dir pids cgmtest3)/1"
+finish

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# pam_cgm in a real sshd: our own sshd on 127.0.0.1 (own config, port and
+# host key; PAM service cgmtest-sshd through a symlink named so) logs
+# cgmtest1 in with a key made here.  The remote command must find itself in
+# its session cgroup, then, as a rootless container runtime would, make a
+# child cgroup and move itself there with `cgm`, and on cgroup v2 make
+# another one directly through cgroupfs and move itself there too.
+. "$top_srcdir/tests/harness.sh"
+require_root
+require_cmd ssh ssh-keygen ss
+[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
+. "$top_srcdir/tests/integration/pam-common.sh"
+
+SERVICE=cgmtest-sshd-$$
+PAM_FILE=/etc/pam.d/$SERVICE
+made_run_sshd=
+# The PAM file and sshd's privilege separation directory are outside $T_DIR:
+# take them down before the harness takes down the rest.
+trap 'st=$?; rm -f "$PAM_FILE"; [ -n "$made_run_sshd" ] && rmdir /run/sshd; (exit $st); t_cleanup' EXIT
+
+sandbox_enter || finish
+start_cgmd || finish
+
+port=
+for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
+	ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
+done
+[ -n "$port" ] || skip "no free port"
+
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hostkey" || finish
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/userkey" || finish
+# Keys in $T_DIR (StrictModes would refuse /tmp), so the user's home is left alone.
+cp "$T_DIR/userkey.pub" "$T_DIR/authorized_keys"
+chmod 644 "$T_DIR/authorized_keys"
+cat >"$T_DIR/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $T_DIR/hostkey
+PidFile $T_DIR/sshd.pid
+UsePAM yes
+AuthorizedKeysFile $T_DIR/authorized_keys
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers cgmtest1
+EOF
+# pam_cgm placing the login is the point; nothing else in the stack may fail.
+cat >"$PAM_FILE" <<EOF
+auth required pam_deny.so
+account required pam_permit.so
+session required $PAM_MODULE socket=$SOCK base=$PAM_BASE debug
+EOF
+if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
+# sshd names its PAM service after the name it was run as.
+ln -s /usr/sbin/sshd "$T_DIR/$SERVICE"
+run_host "$T_DIR/$SERVICE" -D -e -f "$T_DIR/sshd_config" >"$T_DIR/sshd.log" 2>&1 &
+register_pid $!
+for _ in $(seq 1 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+
+# The built cgm is a libtool wrapper: run it once as root so the user's run needs nothing written.
+"$CGM" --help >/dev/null 2>&1
+
+ssh -p "$port" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR cgmtest1@127.0.0.1 "
+	echo \"session=\$CGM_SESSION\"
+	sed 's/^/at-login /' /proc/self/cgroup
+	export CGM_SOCKET=$SOCK
+	$CGM create all cgmtest-job && $CGM movepid all cgmtest-job \$\$ && echo moved-by-cgm
+	sed 's/^/after-cgm /' /proc/self/cgroup
+	me=\$(awk -F: '\$1 == \"0\" {print \$3}' /proc/self/cgroup)
+	v2=$(host_hierarchy_dir unified)\$me
+	mkdir \"\$v2/cgmtest-direct\" && echo \$\$ >\"\$v2/cgmtest-direct/cgroup.procs\" && echo moved-directly
+	sed 's/^/after-direct /' /proc/self/cgroup
+" >"$T_DIR/ssh.out" 2>&1
+check_eq "ssh login as cgmtest1 succeeds" "$?" 0
+out=$(cat "$T_DIR/ssh.out")
+
+n=$(printf '%s\n' "$out" | sed -n "s|^at-login 0::.*/$PAM_BASE/cgmtest1/\([0-9]*\)\$|\1|p")
+check "login placed in $PAM_BASE/cgmtest1/<n> on v2 (n=$n)" test -n "$n"
+nh=$(hierarchy_names | wc -l)
+check_eq "at login: in the session cgroup in every hierarchy" \
+	"$(printf '%s\n' "$out" | grep -c "^at-login .*/$PAM_BASE/cgmtest1/$n\$")" "$nh"
+check "CGM_SESSION is set in the login" sh -c "printf '%s\n' \"\$1\" | grep -q '^session=.*/cgmtest1/$n\$'" sh "$out"
+check "moved itself into a child cgroup with cgm" sh -c "printf '%s\n' \"\$1\" | grep -q '^moved-by-cgm\$'" sh "$out"
+check_eq "after cgm: in <session>/cgmtest-job in every hierarchy" \
+	"$(printf '%s\n' "$out" | grep -c "^after-cgm .*/$PAM_BASE/cgmtest1/$n/cgmtest-job\$")" "$nh"
+check "moved itself through cgroupfs on v2" sh -c "printf '%s\n' \"\$1\" | grep -q '^moved-directly\$'" sh "$out"
+check_eq "after cgroupfs: in <session>/cgmtest-job/cgmtest-direct on v2" \
+	"$(printf '%s\n' "$out" | grep -c "^after-direct 0::.*/$PAM_BASE/cgmtest1/$n/cgmtest-job/cgmtest-direct\$")" 1
+for name in $(hierarchy_names); do
+	d=$(user_cg_dir "$name" cgmtest1)/$n/cgmtest-job
+	check_eq "$name: the job cgroup the user made is the user's" "$(stat -c %U "$d" 2>&1)" cgmtest1
+done
+[ "$T_FAIL" -eq 0 ] || { say "--- ssh output"; say "$out"; say "--- sshd log"; cat "$T_DIR/sshd.log"; }
+finish
