@@ -21,3 +21,9 @@ tests_unit_test_cli_args_LDADD = cli/libcgmargs.la
 
 TESTS += tests/integration/cli-mock.sh
 EXTRA_DIST += tests/integration/cli-mock.sh
+
+# Against a real cgmd (root; they skip otherwise).  The example test builds
+# the libcgm(3) example with the compiler and flags of this build.
+TESTS += tests/integration/cli-root.sh tests/integration/cli-user.sh tests/integration/cli-example.sh
+EXTRA_DIST += tests/integration/cli-root.sh tests/integration/cli-user.sh tests/integration/cli-example.sh
+AM_TESTS_ENVIRONMENT += CGM_TEST_CC='$(CC)'; export CGM_TEST_CC; CGM_TEST_CFLAGS='$(CFLAGS)'; export CGM_TEST_CFLAGS;

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The example of libcgm(3), exactly as the man page prints it, built the way
+# a user would: against the installed header, library and libcgm.pc (here
+# installed into a DESTDIR), then run against a real cgmd, where it must
+# land in its own pids-limited cgroup that the daemon removes afterwards.
+. "$top_srcdir/tests/harness.sh"
+require_root
+require_cmd pkg-config "${CGM_TEST_CC:-cc}"
+
+dest=$T_DIR/dest
+if ! make -s -C "$top_builddir" install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA \
+	DESTDIR="$dest" >"$T_DIR/install.log" 2>&1; then
+	fail "make install DESTDIR"; cat "$T_DIR/install.log"; finish
+fi
+pc=$(find "$dest" -name libcgm.pc | head -n 1)
+so=$(find "$dest" -name 'libcgm.so.0' | head -n 1)
+check "libcgm.pc installed" test -n "$pc"
+check "libcgm.so.0 installed" test -n "$so"
+check "cgm.h installed" test -n "$(find "$dest" -name cgm.h)"
+
+# The example is the man page's only .EX block; undo roff's escapes.
+sed -n '/^\.EX/,/^\.EE/p' "$top_srcdir/doc/libcgm.3" | sed '1d;$d' |
+	sed -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$T_DIR/limit-run.c"
+check "the example was extracted" grep -q 'int main' "$T_DIR/limit-run.c"
+flags=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$(dirname "$pc") pkg-config --cflags --libs libcgm)
+check "pkg-config points into DESTDIR" sh -c "printf '%s' '$flags' | grep -q -- '-I$dest'"
+# shellcheck disable=SC2086
+check "the example builds warning-free as written" \
+	${CGM_TEST_CC:-cc} ${CGM_TEST_CFLAGS:-} -Wall -Wextra -Werror -o "$T_DIR/limit-run" "$T_DIR/limit-run.c" $flags
+check "it links the installed soname" sh -c "readelf -d '$T_DIR/limit-run' | grep -q 'NEEDED.*libcgm.so.0'"
+
+sandbox_enter || finish
+start_cgmd || { fail "cgmd starts"; finish; }
+H=pids
+[ -n "$(host_hierarchy_dir pids)" ] || H=unified
+LD_LIBRARY_PATH=$(dirname "$so") "$T_DIR/limit-run" "$H" sleep 30 &
+run=$!
+register_pid $run
+for _ in $(seq 1 50); do
+	case $(pid_cgroup $run "$H") in */run-$run) break ;; esac
+	sleep 0.1
+done
+cg=$(pid_cgroup $run "$H")
+check_eq "the command runs in a new child cgroup" "${cg##*/}" "run-$run"
+dir=$(host_cgroup_dir "$H" "$cg")
+check_eq "... beneath the caller's cgroup" "$(dirname "$dir")" "$(sandbox_dir "$H")"
+check_eq "... limited to 10 tasks" "$(cat "$dir/pids.max" 2>/dev/null)" 10
+kill $run
+wait $run 2>/dev/null
+removed=no
+for _ in $(seq 1 50); do [ -d "$dir" ] || { removed=yes; break; }; sleep 0.1; done
+check_eq "the daemon removes it once the command is gone" "$removed" yes
+finish
