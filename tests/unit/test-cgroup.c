@@ -220,6 +220,11 @@ static void cleanup(void)
 		rmdir(p);
 		rmdir(tmpdir);
 	}
+	for (size_t i = 0; i < set.n && i < MAX_H; i++) {
+		free(own_cgroup[i]);
+		free(host_sandbox[i]);
+	}
+	hierarchies_free(&set);
 }
 
 /* --- children ------------------------------------------------------------------ */
@@ -970,6 +975,7 @@ static void test_teardown(void)
 int main(void)
 {
 	struct passwd *pw1, *pw2;
+	char *none[MAX_H];
 	uid_t uid1, uid2;
 	gid_t gid1, gid2;
 
@@ -997,7 +1003,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+	if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
 		printf("1..0 # SKIP cannot make a private mount namespace: %s\n", strerror(errno));
 		return 0;
 	}
@@ -1025,10 +1031,9 @@ int main(void)
 	}
 	check(fresh() == 0 && hierarchies_pid_cgroups(&set, getpid(), own_cgroup, &err) == 0, "our own cgroups (%s)",
 	      err.message);
-	check(fresh() == 0 && hierarchies_pid_cgroups(&set, 999999999, own_cgroup + 0, &err) < 0 &&
-		      err.kind == FAIL_NOT_FOUND,
+	check(fresh() == 0 && hierarchies_pid_cgroups(&set, 999999999, none, &err) < 0 && err.kind == FAIL_NOT_FOUND,
 	      "a missing pid has no cgroups (%s)", err.message);
-	if (hierarchies_pid_cgroups(&set, getpid(), own_cgroup, &err) < 0) {
+	if (!own_cgroup[0]) {
 		printf("Bail out! %s\n", err.message);
 		return 1;
 	}
