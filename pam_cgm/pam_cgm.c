@@ -70,6 +70,19 @@ static struct cgm *connect_daemon(pam_handle_t *pamh, const struct pcg_args *arg
 	return conn;
 }
 
+/* Whether comma-separated `list` has the `n`-byte item `item`. */
+static bool list_has(const char *list, const char *item, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t m = strcspn(p, ",");
+
+		if (m == n && strncmp(p, item, n) == 0)
+			return true;
+		p += m + (p[m] == ',');
+	}
+	return false;
+}
+
 /*
  * Whether hierarchy `h` ("memory", "cpu,cpuacct", "unified") is among
  * `controllers` ("all" or a comma-separated list): every controller of h
@@ -81,15 +94,8 @@ static bool hierarchy_selected(const char *controllers, const char *h)
 		return true;
 	for (const char *p = h; *p;) {
 		size_t n = strcspn(p, ",");
-		bool found = false;
 
-		for (const char *q = controllers; *q && !found;) {
-			size_t m = strcspn(q, ",");
-
-			found = m == n && strncmp(p, q, n) == 0;
-			q += m + (q[m] == ',');
-		}
-		if (!found)
+		if (!list_has(controllers, p, n))
 			return false;
 		p += n + (p[n] == ',');
 	}
@@ -164,18 +170,7 @@ static int selected_hierarchies(pam_handle_t *pamh, struct cgm *conn, const stru
  */
 static bool hierarchy_may_have(const char *h, const char *key)
 {
-	size_t n = strcspn(key, ".");
-
-	if (strcmp(h, "unified") == 0 || strncmp(key, "cgroup.", 7) == 0)
-		return true;
-	for (const char *p = h; *p;) {
-		size_t m = strcspn(p, ",");
-
-		if (m == n && strncmp(p, key, n) == 0)
-			return true;
-		p += m + (p[m] == ',');
-	}
-	return false;
+	return strcmp(h, "unified") == 0 || strncmp(key, "cgroup.", 7) == 0 || list_has(h, key, strcspn(key, "."));
 }
 
 /*
