@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,7 +529,7 @@ static int make_path(struct request *r, struct target *t, const char *path, uid_
 		return -1;
 	while (*p) {
 		size_t len = strcspn(p, "/");
-		char *name, *prefix;
+		char what[512], *name;
 		struct stat st;
 		int next = -1;
 
@@ -537,32 +538,24 @@ static int make_path(struct request *r, struct target *t, const char *path, uid_
 			continue;
 		}
 		name = strndup(p, len);
-		prefix = strndup(path, (size_t)(p - path) + len);
-		if (!name || !prefix) {
-			free(name);
-			free(prefix);
+		if (!name) {
 			close(fd);
 			return oom(err);
 		}
 		made = 0;
-		if (cg_stat(fd, name, &st, err) == 0) {
-			next = cg_open(t->h, t->base, prefix, err);
-		} else if (err->kind == FAIL_NOT_FOUND) {
-			char what[512];
-
-			snprintf(what, sizeof(what), "%s:%s", t->h->name, prefix);
-			if (check &&
-			    (cg_stat(fd, NULL, &st, err) < 0 ||
-			     policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0)) {
-				next = -1;
-			} else if ((made = cg_create_at(t->h, fd, name, uid, gid, &next, err)) >= 0 && made &&
-				   t->undo_fd < 0) {
-				t->undo_fd = dup(fd);
-				t->undo_name = strdup(name);
-			}
+		snprintf(what, sizeof(what), "%s:%.*s", t->h->name, (int)(p - path + (ptrdiff_t)len), path);
+		if (cg_stat(fd, name, &st, err) == 0)
+			next = cg_open_beneath(fd, name, err);
+		else if (err->kind != FAIL_NOT_FOUND)
+			made = -1;
+		else if (check && (cg_stat(fd, NULL, &st, err) < 0 ||
+				   policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0))
+			made = -1;
+		else if ((made = cg_create_at(t->h, fd, name, uid, gid, &next, err)) > 0 && t->undo_fd < 0) {
+			t->undo_fd = dup(fd);
+			t->undo_name = strdup(name);
 		}
 		free(name);
-		free(prefix);
 		close(fd);
 		if (next < 0 || made < 0)
 			return -1;
