@@ -62,6 +62,14 @@ static const char *last_call(void)
 	return line;
 }
 
+/* The mock only checks that a descriptor arrives; valgrind does not know pidfd_open. */
+static int any_pidfd(void)
+{
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+	return fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void test_calls(struct cgm *c)
 {
 	char *s = NULL, **v = NULL;
@@ -105,9 +113,11 @@ static void test_calls(struct cgm *c)
 	is_int(cgm_get_pid_cgroup(c, "memory", 77, &s), 0, "getpidcgroup");
 	is_str(s, "/memory/77", "getpidcgroup decodes the string");
 	free(s);
+	s = NULL;
 	is_int(cgm_get_pid_cgroup_abs(c, "memory", 78, &s), 0, "getpidcgroupabs");
 	is_str(s, "/memory/78", "getpidcgroupabs decodes the string");
 	free(s);
+	s = NULL;
 	is_int(cgm_get_value(c, "pids", "x", "pids.max", &s), 0, "getvalue");
 	is_str(last_call(), "GetValue pids x pids.max", "getvalue arguments");
 	free(s);
@@ -133,10 +143,11 @@ static void test_calls(struct cgm *c)
 	is_int(cgm_api_version(c, &version), 0, "api_version");
 	is_int(version, 42, "api_version read from the legacy interface");
 
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	pidfd = any_pidfd();
 	is_int(cgm_open_session(c, "all", "/user/u", 1000, 1001, pidfd, &s), 0, "opensession");
 	is_str(last_call(), "OpenSession all /user/u 1000 1001 fd", "opensession passes uids and the pidfd");
 	free(s);
+	s = NULL;
 	is_int(cgm_move_pidfd(c, "all", "x", pidfd), 0, "movepidfd");
 	is_str(last_call(), "MovePidfd all x fd", "movepidfd arguments");
 	is_int(cgm_get_pidfd_cgroup(c, "all", pidfd, &s), 0, "getpidfdcgroup");
@@ -279,7 +290,7 @@ static void test_connect(void)
  */
 static void test_pidfd_first(void)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fails = 0;
+	int pidfd = any_pidfd(), fails = 0;
 
 	for (int i = 0; i < 30; i++) {
 		struct cgm *c = cgm_connect(sock_path, NULL);
