@@ -36,6 +36,9 @@ struct cgroup_backend {
 	const char *events_file;
 };
 
+/* How long freeze waits for every process to stop before saying it did not. */
+#define CG_FREEZE_WAIT_MS 2000
+
 extern const struct cgroup_backend cgroup_backend_v1;
 extern const struct cgroup_backend cgroup_backend_v2;
 

@@ -15,7 +15,6 @@
 #include "cgroup-backend.h"
 #include "cgroup.h"
 
-#define FREEZE_WAIT_MS	  2000
 #define FREEZE_RECHECK_MS 10
 
 static char *const *v1_delegate_files(const struct hierarchy_set *set)
@@ -77,10 +76,10 @@ static int v1_freeze(const struct hierarchy *h, int fd, bool frozen, struct fail
 			return -1;
 		if (strncmp(buf, want, strlen(want)) == 0)
 			return 0;
-		if (waited >= FREEZE_WAIT_MS)
+		if (waited >= CG_FREEZE_WAIT_MS)
 			return failf(err, FAIL_BUSY, "cgroup %s is %.*s, not %s, after %d ms",
 				     cg_fd_path(fd, where, sizeof(where)), (int)strcspn(buf, "\n"), buf, want,
-				     FREEZE_WAIT_MS);
+				     CG_FREEZE_WAIT_MS);
 		nanosleep(&ts, NULL);
 	}
 }

@@ -17,9 +17,6 @@
 #include "cgroup-backend.h"
 #include "cgroup.h"
 
-/* How long Freeze waits for every process to stop before saying so. */
-#define FREEZE_WAIT_MS 2000
-
 static char *const *v2_delegate_files(const struct hierarchy_set *set)
 {
 	return set->delegate_files;
@@ -93,11 +90,11 @@ static int v2_freeze(const struct hierarchy *h, int fd, bool frozen, struct fail
 		buf[n] = '\0';
 		if (cg_keyed_value(buf, "frozen") == (frozen ? 1 : 0))
 			return 0;
-		left = FREEZE_WAIT_MS - elapsed_ms(&start);
+		left = CG_FREEZE_WAIT_MS - elapsed_ms(&start);
 		if (left <= 0)
 			return failf(err, FAIL_BUSY, "cgroup %s is not %s after %d ms (processes still running)",
 				     cg_fd_path(fd, where, sizeof(where)), frozen ? "frozen" : "thawed",
-				     FREEZE_WAIT_MS);
+				     CG_FREEZE_WAIT_MS);
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return fail_errno(err, errno, "cannot wait for %s/cgroup.events",
 					  cg_fd_path(fd, where, sizeof(where)));

@@ -230,6 +230,31 @@ static int host_cgroup2_options(const char *mountinfo, char **ret, struct failur
 	return 0;
 }
 
+/*
+ * Splits the next "id:controllers:path" line of a /proc/<pid>/cgroup text
+ * at *cursor in place and returns its id: -1 for a malformed line, -2 at
+ * the end.
+ */
+static int next_cgroup_line(char **cursor, char **ret_controllers, char **ret_path)
+{
+	char *line = *cursor, *next, *c1, *c2;
+
+	if (!line || !*line)
+		return -2;
+	next = strchr(line, '\n');
+	if (next)
+		*next++ = '\0';
+	*cursor = next;
+	c1 = strchr(line, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return -1;
+	*c1 = *c2 = '\0';
+	*ret_controllers = c1 + 1;
+	*ret_path = c2 + 1;
+	return atoi(line);
+}
+
 static int compare_hierarchies(const void *a, const void *b)
 {
 	const struct hierarchy *x = a, *y = b;
@@ -286,7 +311,7 @@ int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char
 	cleanup_free char *proc_cgroups = NULL, *mountinfo = NULL, *self = NULL, *v2_options = NULL;
 	struct hierarchy_set set = {0};
 	bool have_v1 = false, have_v2_line = false;
-	int r;
+	int r, id;
 
 	if (read_file("/proc/cgroups", &proc_cgroups, err) < 0 ||
 	    read_file("/proc/self/mountinfo", &mountinfo, err) < 0 || read_file("/proc/self/cgroup", &self, err) < 0)
@@ -295,27 +320,13 @@ int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char
 	if (r < 0)
 		return -1;
 
-	for (char *line = self, *next; line && *line; line = next) {
-		char *c1, *c2;
-		int id;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		c1 = strchr(line, ':');
-		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c1 = *c2 = '\0';
-		id = atoi(line);
-		if (id == 0) {
+	for (char *cursor = self, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
+		if (id == 0)
 			have_v2_line = true;
-			continue;
-		}
-		if (!c1[1])
+		if (id <= 0 || !*controllers)
 			continue;
 		have_v1 = true;
-		if (add_hierarchy(&set, c1 + 1, id, false, c1 + 1, err) < 0)
+		if (add_hierarchy(&set, controllers, id, false, controllers, err) < 0)
 			goto fail;
 	}
 	/*
@@ -479,28 +490,18 @@ int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **r
 	cleanup_free char *text = NULL;
 	char file[64];
 	size_t found = 0;
+	int id;
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	if (read_file(file, &text, err) < 0)
 		return -1;
 	for (size_t i = 0; i < set->n; i++)
 		ret_paths[i] = NULL;
-	for (char *line = text, *next; line && *line; line = next) {
-		char *c1, *c2;
-		int id;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		c1 = strchr(line, ':');
-		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		id = atoi(line);
+	for (char *cursor = text, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
 		for (size_t i = 0; i < set->n; i++) {
 			if (ret_paths[i] || set->items[i].kernel_id != id)
 				continue;
-			ret_paths[i] = strdup(c2 + 1);
+			ret_paths[i] = strdup(path);
 			if (!ret_paths[i])
 				goto oom;
 			found++;

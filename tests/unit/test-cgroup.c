@@ -203,21 +203,16 @@ static void cleanup(void)
 			umount2(set.items[i].mount_path, MNT_DETACH);
 			rmdir(set.items[i].mount_path);
 		}
-		snprintf(p, sizeof(p), "%s/res/mnt", tmpdir);
-		umount2(p, MNT_DETACH);
-		rmdir(p);
-		snprintf(p, sizeof(p), "%s/res/real/sub", tmpdir);
-		rmdir(p);
-		snprintf(p, sizeof(p), "%s/res/real", tmpdir);
-		rmdir(p);
-		snprintf(p, sizeof(p), "%s/res/link", tmpdir);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s/res/abs", tmpdir);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s/res", tmpdir);
-		rmdir(p);
-		snprintf(p, sizeof(p), "%s/mnt", tmpdir);
-		rmdir(p);
+		/* What setup_escapes made, children first. */
+		static const char *const made[] = {"res/mnt", "res/real/sub", "res/real", "res/link",
+						   "res/abs", "res",	      "mnt"};
+
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, made[i]);
+			umount2(p, MNT_DETACH);
+			if (rmdir(p) < 0)
+				unlink(p);
+		}
 		rmdir(tmpdir);
 	}
 	for (size_t i = 0; i < set.n && i < MAX_H; i++) {
