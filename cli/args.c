@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,36 +168,51 @@ int cli_parse_pid(const char *s, pid_t *ret)
 	return 0;
 }
 
-/* (uid_t)-1 and (gid_t)-1 mean "unchanged" to chown(2); refuse them as ids. */
+static long long uid_by_name(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	return pw ? (long long)pw->pw_uid : -1;
+}
+
+static long long gid_by_name(const char *name)
+{
+	struct group *gr = getgrnam(name);
+
+	return gr ? (long long)gr->gr_gid : -1;
+}
+
+/* A number or a name; (uid_t)-1 and (gid_t)-1 mean "unchanged" to chown(2), so they are refused as ids. */
+static int parse_id(const char *s, long long (*by_name)(const char *), unsigned long *ret)
+{
+	long long id;
+
+	if (parse_number(s, (uint32_t)-2, ret) == 0)
+		return 0;
+	id = *s ? by_name(s) : -1;
+	if (id < 0)
+		return -1;
+	*ret = (unsigned long)id;
+	return 0;
+}
+
 int cli_parse_uid(const char *s, uid_t *ret)
 {
 	unsigned long v;
-	struct passwd *pw;
 
-	if (parse_number(s, (uid_t)-2, &v) == 0) {
-		*ret = (uid_t)v;
-		return 0;
-	}
-	pw = *s ? getpwnam(s) : NULL;
-	if (!pw)
+	if (parse_id(s, uid_by_name, &v) < 0)
 		return -1;
-	*ret = pw->pw_uid;
+	*ret = (uid_t)v;
 	return 0;
 }
 
 int cli_parse_gid(const char *s, gid_t *ret)
 {
 	unsigned long v;
-	struct group *gr;
 
-	if (parse_number(s, (gid_t)-2, &v) == 0) {
-		*ret = (gid_t)v;
-		return 0;
-	}
-	gr = *s ? getgrnam(s) : NULL;
-	if (!gr)
+	if (parse_id(s, gid_by_name, &v) < 0)
 		return -1;
-	*ret = gr->gr_gid;
+	*ret = (gid_t)v;
 	return 0;
 }
 
