@@ -138,7 +138,7 @@ static DBusMessage *answer(DBusMessage *msg, const char *member, char args[8][25
 	dbus_message_iter_init_append(r, &it);
 	if (!strcmp(member, "GetPidCgroup") || !strcmp(member, "GetPidCgroupAbs") || !strcmp(member, "GetValue") ||
 	    !strcmp(member, "OpenSession") || !strcmp(member, "GetPidfdCgroup")) {
-		snprintf(text, sizeof(text), "/%s/%s", args[0], args[1]);
+		snprintf(text, sizeof(text), "/%.255s/%.255s", args[0], args[1]);
 		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &s);
 	} else if (!strcmp(member, "Create") || !strcmp(member, "Remove")) {
 		/* "new" is created / "gone" did not exist: -1; anything else 1. */
@@ -196,8 +196,8 @@ static DBusHandlerResult handle(DBusConnection *conn, DBusMessage *msg, void *da
 	else if (!strncmp(args[1], "err:", 4)) {
 		char name[300], text[300];
 
-		snprintf(name, sizeof(name), "org.cgm.Error.%s", args[1] + 4);
-		snprintf(text, sizeof(text), "mock: %s", args[1] + 4);
+		snprintf(name, sizeof(name), "org.cgm.Error.%.250s", args[1] + 4);
+		snprintf(text, sizeof(text), "mock: %.250s", args[1] + 4);
 		reply = dbus_message_new_error(msg, name, text);
 	} else if (!strcmp(args[1], "hang"))
 		return DBUS_HANDLER_RESULT_HANDLED;
