@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -304,6 +306,38 @@ static void test_pidfd_first(void)
 	close(pidfd);
 }
 
+/* One connection per thread, as documented; each thread's connect error is its own. */
+static void *thread_main(void *arg)
+{
+	char path[128];
+	struct cgm *c = cgm_connect(sock_path, NULL);
+	long fails = !c;
+
+	for (int i = 0; c && i < 50; i++)
+		fails += cgm_ping(c) != 0;
+	cgm_disconnect(c);
+	snprintf(path, sizeof(path), "%s/none-%ld", dir, (long)(intptr_t)arg);
+	fails += cgm_connect(path, NULL) != NULL;
+	fails += strstr(cgm_errmsg(NULL), path) == NULL;
+	return (void *)fails;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[4];
+	long fails = 0;
+
+	for (intptr_t i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, thread_main, (void *)i);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		fails += (long)r;
+	}
+	is_int(fails, 0, "4 threads, a connection each, 50 calls each, connect errors kept per thread");
+}
+
 static void test_env_and_sigpipe(void)
 {
 	struct sigaction sa;
@@ -346,6 +380,7 @@ int main(void)
 	}
 	test_connect();
 	test_pidfd_first();
+	test_threads();
 	test_env_and_sigpipe();
 	cgm_disconnect(NULL);
 
