@@ -8,7 +8,14 @@ tests_unit_test_daemon_table_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_daemon_table_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
 tests_unit_test_daemon_table_LDADD = helper/libcgmd.la
 
+# A small client for the integration tests: passes pidfds, which dbus-send and busctl cannot.
+check_PROGRAMS += tests/unit/test-daemon-fdcall
+tests_unit_test_daemon_fdcall_SOURCES = tests/unit/test-daemon-fdcall.c
+tests_unit_test_daemon_fdcall_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
+tests_unit_test_daemon_fdcall_LDADD = $(DBUS_LIBS)
+
 DAEMON_TESTS = \
-	tests/integration/daemon-lifecycle.sh
+	tests/integration/daemon-lifecycle.sh \
+	tests/integration/daemon-methods.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh

@@ -34,7 +34,7 @@ call() {
 # value WHO METHOD ARGS...: the reply's values only, one per line, without types.
 value() {
 	call "$@" | sed -e 1d -e 's/^ *//' -e 's/^\(string\|int32\|uint32\|boolean\|variant\) *//' \
-		-e 's/^"\(.*\)"$/\1/'
+		-e 's/^"//' -e 's/"$//'
 }
 
 # hdir NAME [REL]: the host directory of REL below the sandbox in hierarchy NAME.
@@ -80,4 +80,14 @@ sleeper() {
 	# Wait until it runs sleep itself (placed and, for a user, switched).
 	for _ in $(seq 1 100); do case $(readlink "/proc/$p/exe" 2>/dev/null) in */sleep) break ;; esac; sleep 0.02; done
 	echo "$p"
+}
+
+# fdcall WHO METHOD SIG ARGS...: a request whose "h" arguments are pids,
+# sent as pidfds (dbus-send and busctl cannot pass descriptors).  Prints
+# the reply's values, or "ERROR-NAME: message" and fails.
+FDCALL=$top_builddir/tests/unit/test-daemon-fdcall
+fdcall() {
+	who=$1 method=$2; shift 2
+	case $method in *.*) ;; *) method=$IFACE1.$method ;; esac
+	run_as "$who" "$FDCALL" "$SOCK" "$method" "$@"
 }
