@@ -390,22 +390,40 @@ out:
 }
 
 /*
+ * Whether `session` is <user_cg>/<number>.  When the session comes from the
+ * environment it may be the user's own doing (su keeps its caller's), and
+ * nothing else may be removed or pruned as root.
+ */
+static bool is_session_of(const char *session, const char *user_cg)
+{
+	size_t n = strlen(user_cg);
+
+	return strncmp(session, user_cg, n) == 0 && session[n] == '/' && session[n + 1] &&
+	       strspn(session + n + 1, "0123456789") == strlen(session + n + 1);
+}
+
+/*
  * Removes the session cgroup if it is already empty (the daemon removes it
  * later otherwise: it is marked remove-on-empty) and prunes what earlier
  * sessions of the user left empty.  The session comes from this handle
- * when open and close run in one process (sshd), else from the environment
- * the open left behind (su and others that close in another process).
+ * when open and close run in one process (sshd, su), else from the
+ * environment the open left behind.  A closing process still inside the
+ * session sees neither path (requests resolve beneath its own cgroup): both
+ * are then NotFound, and the daemon's remove-on-empty does the work.
  */
 PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pcg_args args;
+	const struct passwd *pw;
 	const void *data = NULL;
 	const char *session = NULL;
 	char *user_cg;
 	struct cgm *conn;
-	int r, status = PAM_SUCCESS;
+	int r, status;
 
 	pcg_parse_args(argc, argv, &args, report_syslog, pamh);
+	if (!(pw = login_user(pamh, &args, &status)))
+		return status;
 	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
 		session = data;
 	if (!session)
@@ -414,18 +432,26 @@ PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		session = getenv(ENV_SESSION);
 	if (!session || !*session)
 		return PAM_IGNORE;
-	if (!(conn = connect_daemon(pamh, &args, "close session")))
+	if (!(user_cg = user_cgroup(pamh, &args, pw)))
 		return PAM_SESSION_ERR;
+	if (!is_session_of(session, user_cg)) {
+		pam_syslog(pamh, LOG_ERR, "%s=%s is not a session of %s; left alone", ENV_SESSION, session, user_cg);
+		free(user_cg);
+		return PAM_SESSION_ERR;
+	}
+	if (!(conn = connect_daemon(pamh, &args, "close session"))) {
+		free(user_cg);
+		return PAM_SESSION_ERR;
+	}
 
+	status = PAM_SUCCESS;
 	r = cgm_remove(conn, args.controllers, session, 0);
 	if (r < 0 && r != CGM_EBUSY && r != CGM_ENOENT) {
 		pam_syslog(pamh, LOG_ERR, "cannot remove session cgroup %s: %s", session, cgm_errmsg(conn));
 		status = PAM_SESSION_ERR;
 	}
-	/* The session is <user cgroup>/<n>. */
-	user_cg = strndup(session, strrchr(session, '/') ? (size_t)(strrchr(session, '/') - session) : 0);
-	if (user_cg && *user_cg && (r = cgm_prune(conn, args.controllers, user_cg)) < 0 && r != CGM_ENOENT &&
-	    args.debug)
+	r = cgm_prune(conn, args.controllers, user_cg);
+	if (r < 0 && r != CGM_ENOENT && args.debug)
 		pam_syslog(pamh, LOG_DEBUG, "prune %s: %s", user_cg, cgm_errmsg(conn));
 	if (args.debug)
 		pam_syslog(pamh, LOG_DEBUG, "closed session %s", session);

@@ -45,6 +45,14 @@ for case in missing stuck; do
 	check "$case daemon, required: PAM says session error" grep -q 'open: Cannot make/remove an entry' "$T_DIR/out"
 done
 
+# A close in another process takes the session from the environment, which
+# may be the user's: anything but one of the user's sessions is left alone
+# (the daemon is not even asked).
+CGM_SESSION=/ login cgmtest-optional "$T_DIR/log"
+unset CGM_SESSION
+check "a foreign CGM_SESSION at close is refused" grep -q 'CGM_SESSION=/ is not a session of' "$T_DIR/log"
+check_fails "a foreign CGM_SESSION at close: cgmd not asked" grep -q 'close session: cannot reach' "$T_DIR/log"
+
 # Bad arguments never fail a login, they are logged.
 pam_service cgmtest-badargs "session optional $PAM_MODULE socket=$T_DIR/missing.sock frobnicate timeout=soon" \
 	"session required pam_permit.so"
