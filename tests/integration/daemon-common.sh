@@ -7,20 +7,31 @@ IFACE=org.linuxcontainers.cgmanager0_0
 IFACE1=org.cgm.Manager1
 OBJ=/org/linuxcontainers/cgmanager
 
-# run_as WHO CMD...: run CMD as WHO, from wherever the caller stands:
+# who_prefix WHO: the command words that make a program run as WHO:
 #   root            this shell's identity (host root)
 #   USER            that user, its groups too
 #   ns:USER         root of a fresh user namespace owned by USER (unshare -U -r)
 #   pidns:USER      USER inside a fresh pid namespace (created by root)
+who_prefix() {
+	case $1 in
+	root) ;;
+	ns:*) echo "setpriv --reuid=${1#ns:} --regid=$(id -g "${1#ns:}") --init-groups unshare -U -r" ;;
+	pidns:*) echo "unshare -p -f --kill-child -- setpriv --reuid=${1#pidns:} --regid=$(id -g "${1#pidns:}") --init-groups" ;;
+	*) echo "setpriv --reuid=$1 --regid=$(id -g "$1") --init-groups" ;;
+	esac
+}
+
+# run_as WHO CMD...: run program CMD as WHO; with CALL_AT set, from that
+# cgroup below the sandbox (requests then resolve beneath it).
 run_as() {
 	who=$1; shift
-	case $who in
-	root) "$@" ;;
-	ns:*) as_user "${who#ns:}" unshare -U -r "$@" ;;
-	pidns:*) unshare -p -f --kill-child -- setpriv --reuid="${who#pidns:}" \
-		--regid="$(id -g "${who#pidns:}")" --init-groups -- "$@" ;;
-	*) as_user "$who" "$@" ;;
-	esac
+	if [ -n "${CALL_AT:-}" ]; then
+		# shellcheck disable=SC2046
+		at "$CALL_AT" $(who_prefix "$who") "$@"
+	else
+		# shellcheck disable=SC2046
+		$(who_prefix "$who") "$@"
+	fi
 }
 
 # call WHO METHOD ARGS...: one request through dbus-send; METHOD without an
@@ -50,28 +61,27 @@ mode() { stat -c %a "$1"; }
 # in_procs PID FILE: PID is listed in FILE.
 in_procs() { grep -qx "$1" "$2"; }
 
-# snapshot NAME...: a listing of everything below the sandbox on those
-# hierarchies (paths, owners, modes, processes, a few values), to show
+# snapshot NAME...: a listing of everything below the sandbox (below
+# $SNAP_AT in it, when set) on those hierarchies: directories and a few
+# files with owners and modes, the processes and a few values, to show
 # that a refused request changed nothing.
 snapshot() {
 	for n; do
-		d=$(hdir "$n")
-		(cd "$d" && find . -mindepth 1 \( -type d -o -name cgroup.procs -o -name pids.max \
-			-o -name cgroup.max.depth -o -name freezer.state -o -name cgroup.freeze \
-			-o -name notify_on_release \) -printf '%p %U:%G %m\n' | sort
-		 find . -name cgroup.procs -exec sh -c 'printf "%s: %s\n" "$1" "$(tr "\n" " " <"$1")"' _ {} \; | sort
-		 for f in $(find . -name pids.max -o -name cgroup.max.depth -o -name freezer.state -o -name cgroup.freeze | sort); do
-			printf '%s=%s\n' "$f" "$(cat "$f")"
-		 done)
+		(cd "$(hdir "$n" "${SNAP_AT:-}")" &&
+			find . -mindepth 1 \( -type d -o -name cgroup.procs -o -name pids.max -o -name cgroup.max.depth \
+				-o -name freezer.state -o -name cgroup.freeze \) -printf '%p %U:%G %m\n' | sort &&
+			find . \( -name cgroup.procs -o -name pids.max -o -name cgroup.max.depth -o -name freezer.state \
+				-o -name cgroup.freeze \) -print0 | sort -z | xargs -0 grep -H '')
 	done
 }
 
 # sleeper WHO [PLACE]: start `sleep` as WHO (root or a user name) in the
-# sandbox cgroup PLACE (default: the sandbox itself) on every hierarchy,
-# register it and print its pid.
+# sandbox cgroup PLACE (default: the sandbox itself) on every hierarchy that
+# has it, register it and print its pid.
 sleeper() {
 	who=$1 place=${2:-}
-	sh -c 'for d in $1; do echo $$ >"$d${2:+/$2}/cgroup.procs" || exit 1; done; shift 2; exec "$@"' _ \
+	sh -c 'for d in $1; do [ -d "$d${2:+/$2}" ] || continue; echo $$ >"$d${2:+/$2}/cgroup.procs" || exit 1; done
+		shift 2; exec "$@"' _ \
 		"$T_SANDBOXES" "$place" sh -c "$(if [ "$who" = root ]; then echo 'exec sleep 600'; else
 			echo "exec setpriv --reuid=$who --regid=$(id -g "$who") --init-groups sleep 600"; fi)" \
 		</dev/null >/dev/null 2>&1 &
@@ -80,6 +90,14 @@ sleeper() {
 	# Wait until it runs sleep itself (placed and, for a user, switched).
 	for _ in $(seq 1 100); do case $(readlink "/proc/$p/exe" 2>/dev/null) in */sleep) break ;; esac; sleep 0.02; done
 	echo "$p"
+}
+
+# at PLACE CMD...: run CMD from the sandbox cgroup PLACE on every hierarchy
+# that has it (requests then resolve beneath PLACE).
+at() {
+	place=$1; shift
+	sh -c 'for d in $1; do [ -d "$d/$2" ] || continue; echo $$ >"$d/$2/cgroup.procs" || exit 1; done
+		shift 2; exec "$@"' _ "$T_SANDBOXES" "$place" "$@"
 }
 
 # fdcall WHO METHOD SIG ARGS...: a request whose "h" arguments are pids,
