@@ -61,7 +61,7 @@ step "logging $USER_NAME in: pam_open_session, then a shell as the user inside t
 HOLD_OPTS=--as-user hold demo cgmtest-demo "$USER_NAME" "
 	export CGM_SOCKET=$SOCK
 	echo \"   CGM_SESSION=\$CGM_SESSION\"
-	echo '   /proc/self/cgroup of the user's shell:'; sed 's/^/     /' /proc/self/cgroup
+	echo '   /proc/self/cgroup of the user shell:'; sed 's/^/     /' /proc/self/cgroup
 	echo '   \$ cgm create all job1 && cgm movepid all job1 \$\$'
 	$CGM create all job1 && $CGM movepid all job1 \$\$ && echo '   moved; /proc/self/cgroup now:'
 	sed 's/^/     /' /proc/self/cgroup"
