@@ -967,9 +967,17 @@ static void test_teardown(void)
 	is_int(removed, set.n, "teardown: recursive remove of the sandbox in every hierarchy");
 }
 
+/* The ids of a test user; unused ids when it does not exist (ownership works all the same). */
+static void test_user(const char *name, unsigned fallback, uid_t *ret_uid, gid_t *ret_gid)
+{
+	struct passwd *pw = getpwnam(name);
+
+	*ret_uid = pw ? pw->pw_uid : fallback;
+	*ret_gid = pw ? pw->pw_gid : fallback;
+}
+
 int main(void)
 {
-	struct passwd *pw1, *pw2;
 	char *none[MAX_H];
 	uid_t uid1, uid2;
 	gid_t gid1, gid2;
@@ -978,22 +986,8 @@ int main(void)
 		printf("1..0 # SKIP not root\n");
 		return 0;
 	}
-	pw1 = getpwnam("cgmtest1");
-	if (pw1) {
-		uid1 = pw1->pw_uid;
-		gid1 = pw1->pw_gid;
-	} else {
-		uid1 = 64001;
-		gid1 = 64001;
-	}
-	pw2 = getpwnam("cgmtest2");
-	if (pw2) {
-		uid2 = pw2->pw_uid;
-		gid2 = pw2->pw_gid;
-	} else {
-		uid2 = 64002;
-		gid2 = 64002;
-	}
+	test_user("cgmtest1", 64001, &uid1, &gid1);
+	test_user("cgmtest2", 64002, &uid2, &gid2);
 	snprintf(tag, sizeof(tag), "cgmtest-cgroup-%d", (int)getpid());
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
