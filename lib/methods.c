@@ -74,18 +74,25 @@ static int reply_string(struct cgm *conn, DBusMessage *reply, char **ret)
 	return *ret ? done(reply, 0) : oom(conn, reply);
 }
 
-static int reply_strv(struct cgm *conn, DBusMessage *reply, char ***ret)
+/* Enters the reply's first argument, an array: returns its length, with *ret_elements on its first element. */
+static size_t array_enter(DBusMessage *reply, DBusMessageIter *ret_elements)
 {
-	DBusMessageIter it, sub;
-	size_t n, i = 0;
-	char **v;
+	DBusMessageIter it;
 
 	dbus_message_iter_init(reply, &it);
-	n = dbus_message_iter_get_element_count(&it);
-	v = calloc(n + 1, sizeof(*v));
+	dbus_message_iter_recurse(&it, ret_elements);
+	return (size_t)dbus_message_iter_get_element_count(&it);
+}
+
+static int reply_strv(struct cgm *conn, DBusMessage *reply, char ***ret)
+{
+	DBusMessageIter sub;
+	size_t n = array_enter(reply, &sub);
+	char **v = calloc(n + 1, sizeof(*v));
+
 	if (!v)
 		return oom(conn, reply);
-	for (dbus_message_iter_recurse(&it, &sub); i < n; i++, dbus_message_iter_next(&sub)) {
+	for (size_t i = 0; i < n; i++, dbus_message_iter_next(&sub)) {
 		const char *s;
 
 		dbus_message_iter_get_basic(&sub, &s);
@@ -101,13 +108,12 @@ static int reply_strv(struct cgm *conn, DBusMessage *reply, char ***ret)
 
 static int reply_pids(struct cgm *conn, DBusMessage *reply, pid_t **ret_pids, size_t *ret_n)
 {
-	DBusMessageIter it, sub;
+	DBusMessageIter sub;
 	const dbus_int32_t *wire;
 	int n;
 	pid_t *pids;
 
-	dbus_message_iter_init(reply, &it);
-	dbus_message_iter_recurse(&it, &sub);
+	array_enter(reply, &sub);
 	dbus_message_iter_get_fixed_array(&sub, &wire, &n);
 	/* One spare element so that an empty list is still a pointer the caller may free. */
 	pids = malloc(((size_t)n + 1) * sizeof(*pids));
@@ -122,16 +128,13 @@ static int reply_pids(struct cgm *conn, DBusMessage *reply, pid_t **ret_pids, si
 
 static int reply_keys(struct cgm *conn, DBusMessage *reply, struct cgm_key **ret_keys, size_t *ret_n)
 {
-	DBusMessageIter it, arr;
-	size_t n, i = 0;
-	struct cgm_key *keys;
+	DBusMessageIter arr;
+	size_t n = array_enter(reply, &arr);
+	struct cgm_key *keys = calloc(n + 1, sizeof(*keys));
 
-	dbus_message_iter_init(reply, &it);
-	n = dbus_message_iter_get_element_count(&it);
-	keys = calloc(n + 1, sizeof(*keys));
 	if (!keys)
 		return oom(conn, reply);
-	for (dbus_message_iter_recurse(&it, &arr); i < n; i++, dbus_message_iter_next(&arr)) {
+	for (size_t i = 0; i < n; i++, dbus_message_iter_next(&arr)) {
 		DBusMessageIter st;
 		const char *name;
 		dbus_uint32_t u[3];
