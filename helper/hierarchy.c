@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,9 +200,10 @@ static int read_delegate_files(struct hierarchy_set *set, struct failure *err)
  * They matter: mounting cgroup2 in the initial cgroup namespace applies the
  * new mount's flags (nsdelegate, memory_recursiveprot, ...) to the whole
  * system, so the daemon must pass exactly what the host already has.
- * Returns 1 and *ret when cgroup2 is mounted, 0 when not.
+ * Returns 1 and *ret (and the mount point in ret_mnt, sized PATH_MAX)
+ * when cgroup2 is mounted, 0 when not.
  */
-static int host_cgroup2_options(const char *mountinfo, char **ret, struct failure *err)
+static int host_cgroup2_options(const char *mountinfo, char **ret, char *ret_mnt, struct failure *err)
 {
 	for (const char *line = mountinfo; line && *line; line = next_line(line)) {
 		const char *sep = strstr(line, " - ");
@@ -209,7 +211,7 @@ static int host_cgroup2_options(const char *mountinfo, char **ret, struct failur
 		char fstype[32], opts[1024];
 
 		if (sep && (!eol || sep < eol) && sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) == 2 &&
-		    strcmp(fstype, "cgroup2") == 0) {
+		    strcmp(fstype, "cgroup2") == 0 && sscanf(line, "%*s %*s %*s %*s %4095s", ret_mnt) == 1) {
 			cleanup_free char *out = calloc(1, strlen(opts) + 1);
 			char *save = NULL;
 
@@ -290,9 +292,11 @@ static int filter_hierarchies(struct hierarchy_set *set, const char *only, const
 
 		if (split_commas(skip, &words, err) < 0)
 			return -1;
+		/* v2 is skipped only by its name: skipping one controller must not drop every v2 one. */
 		for (char **w = words; *w; w++)
 			for (size_t i = 0; i < set->n; i++)
-				if (hierarchy_matches(&set->items[i], *w))
+				if (set->items[i].unified ? strcmp(set->items[i].name, *w) == 0
+							  : hierarchy_matches(&set->items[i], *w))
 					keep[i] = false;
 		strv_free(words);
 	}
@@ -306,17 +310,32 @@ static int filter_hierarchies(struct hierarchy_set *set, const char *only, const
 	return 0;
 }
 
+/* Adds the controllers of the v2 root `dirfd` to h->controllers and to the reserved prefixes. */
+static int add_v2_controllers(struct hierarchy_set *set, struct hierarchy *h, int dirfd, struct failure *err)
+{
+	cleanup_free char *text = NULL;
+	char *save = NULL;
+
+	if (cg_read_at(dirfd, "cgroup.controllers", PROC_FILE_MAX, &text, NULL, err) < 0)
+		return -1;
+	for (char *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (strv_add(&h->controllers, w) < 0 || strv_add(&set->reserved_prefixes, w) < 0)
+			return failf(err, FAIL_FAILED, "out of memory");
+	return 0;
+}
+
 int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char *skip, struct failure *err)
 {
 	cleanup_free char *proc_cgroups = NULL, *mountinfo = NULL, *self = NULL, *v2_options = NULL;
 	struct hierarchy_set set = {0};
 	bool have_v1 = false, have_v2_line = false;
+	char v2_mount[PATH_MAX] = "";
 	int r, id;
 
 	if (read_file("/proc/cgroups", &proc_cgroups, err) < 0 ||
 	    read_file("/proc/self/mountinfo", &mountinfo, err) < 0 || read_file("/proc/self/cgroup", &self, err) < 0)
 		return -1;
-	r = host_cgroup2_options(mountinfo, &v2_options, err);
+	r = host_cgroup2_options(mountinfo, &v2_options, v2_mount, err);
 	if (r < 0)
 		return -1;
 
@@ -338,8 +357,19 @@ int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char
 		goto fail;
 	qsort(set.items, set.n, sizeof(*set.items), compare_hierarchies);
 
-	if (read_reserved_prefixes(&set, proc_cgroups, err) < 0 || read_delegate_files(&set, err) < 0 ||
-	    filter_hierarchies(&set, only, skip, err) < 0)
+	if (read_reserved_prefixes(&set, proc_cgroups, err) < 0 || read_delegate_files(&set, err) < 0)
+		goto fail;
+	/* v2 controllers as the host's mount shows them, so that --controllers memory works on a v2 host. */
+	if (*v2_mount && set.n && set.items[set.n - 1].unified) {
+		struct failure ignored; /* hierarchies_mount reads them again and fails there */
+		int dirfd = open(v2_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (dirfd >= 0) {
+			add_v2_controllers(&set, &set.items[set.n - 1], dirfd, &ignored);
+			close(dirfd);
+		}
+	}
+	if (filter_hierarchies(&set, only, skip, err) < 0)
 		goto fail;
 	if (set.n == 0) {
 		failf(err, FAIL_UNKNOWN_HIERARCHY, "no cgroup hierarchy left to manage (only: %s, skip: %s)",
@@ -415,16 +445,8 @@ static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char 
 	if (!h->mount_path)
 		return failf(err, FAIL_FAILED, "out of memory");
 
-	if (h->unified) {
-		cleanup_free char *text = NULL;
-		char *save = NULL;
-
-		if (cg_read_at(fd, "cgroup.controllers", PROC_FILE_MAX, &text, NULL, err) < 0)
-			return -1;
-		for (char *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-			if (strv_add(&h->controllers, w) < 0 || strv_add(&set->reserved_prefixes, w) < 0)
-				return failf(err, FAIL_FAILED, "out of memory");
-	}
+	if (h->unified && add_v2_controllers(set, h, fd, err) < 0)
+		return -1;
 	log_info("mounted hierarchy %s (%s) on %s", h->name, h->backend->name, h->mount_path);
 	return 0;
 }
