@@ -209,7 +209,8 @@ static void cleanup(void)
 
 		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 			snprintf(p, sizeof(p), "%s/%s", tmpdir, made[i]);
-			umount2(p, MNT_DETACH);
+			/* NOFOLLOW: res/abs points to "/", which must stay mounted. */
+			umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW);
 			if (rmdir(p) < 0)
 				unlink(p);
 		}
