@@ -17,6 +17,7 @@ tests_unit_test_daemon_fdcall_LDADD = $(DBUS_LIBS)
 DAEMON_TESTS = \
 	tests/integration/daemon-lifecycle.sh \
 	tests/integration/daemon-methods.sh \
-	tests/integration/daemon-permissions.sh
+	tests/integration/daemon-permissions.sh \
+	tests/integration/daemon-hostile.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh

@@ -6,12 +6,13 @@
  *   test-daemon-fdcall SOCKET INTERFACE.METHOD SIGNATURE ARG...
  *
  * SIGNATURE holds s, i, u and h; an "h" argument is a pid, sent as a pidfd
- * of that process.  Prints the reply's string or integer values one per
- * line and exits 0, or prints "ERROR-NAME: message" and exits 1.
+ * of that process, or file:PATH, sent as that file opened for reading.  Prints the reply's string or integer values one
+ * per line and exits 0, or prints "ERROR-NAME: message" and exits 1.
  */
 #include "config.h"
 
 #include <dbus/dbus.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +74,12 @@ int main(int argc, char **argv)
 			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &u);
 			break;
 		case 'h':
-			fd = (int)syscall(SYS_pidfd_open, (pid_t)n, 0);
+			if (strncmp(a, "file:", 5) == 0)
+				fd = open(a + 5, O_RDONLY | O_CLOEXEC);
+			else
+				fd = (int)syscall(SYS_pidfd_open, (pid_t)n, 0);
 			if (fd < 0) {
-				perror("pidfd_open");
+				perror(a);
 				return 2;
 			}
 			dbus_message_iter_append_basic(&it, DBUS_TYPE_UNIX_FD, &fd);
