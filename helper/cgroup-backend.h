@@ -84,8 +84,17 @@ ssize_t cg_read_small_at(int dirfd, const char *file, char *buf, size_t size, st
 /* Writes `value` to interface file `file` of cgroup `dirfd` in one write(2), as cgroupfs needs. */
 int cg_write_at(int dirfd, const char *file, const char *value, struct failure *err);
 
-/* The path of `fd` for messages (readlink of /proc/self/fd), "?" when unknown. */
+/*
+ * The path of `fd` for messages: "<hierarchy>:/<path>" inside one of the
+ * daemon's mounts (see cg_name_mount), else as the kernel names it; "?"
+ * when unknown.  cg_fd_realpath is always the kernel's name (readlink of
+ * /proc/self/fd/N).
+ */
 const char *cg_fd_path(int fd, char *buf, size_t size);
+const char *cg_fd_realpath(int fd, char *buf, size_t size);
+/* Registers / forgets the hierarchy name messages give paths below mount_path. */
+void cg_name_mount(const char *mount_path, const char *name);
+void cg_unname_mount(const char *mount_path);
 #define CG_PATH_BUF 4096
 
 /* The value of `key` in a "key value" list such as cgroup.events, or -1 when absent. */

@@ -109,7 +109,7 @@ static int compare_strings(const void *a, const void *b)
 
 /* --- files ----------------------------------------------------------------- */
 
-const char *cg_fd_path(int fd, char *buf, size_t size)
+const char *cg_fd_realpath(int fd, char *buf, size_t size)
 {
 	char link[64];
 	ssize_t n;
@@ -122,6 +122,66 @@ const char *cg_fd_path(int fd, char *buf, size_t size)
 		return "?";
 	buf[n] = '\0';
 	return buf;
+}
+
+/* The daemon's mounts and their hierarchy names, so that messages say "memory:/a/b". */
+static struct named_mount {
+	char *path;
+	char *name;
+} * named_mounts;
+static size_t n_named_mounts;
+
+void cg_name_mount(const char *mount_path, const char *name)
+{
+	struct named_mount *v = realloc(named_mounts, (n_named_mounts + 1) * sizeof(*v));
+
+	if (!v)
+		return; /* messages then show the full path: no harm */
+	named_mounts = v;
+	v[n_named_mounts].path = strdup(mount_path);
+	v[n_named_mounts].name = strdup(name);
+	if (v[n_named_mounts].path && v[n_named_mounts].name)
+		n_named_mounts++;
+	else {
+		free(v[n_named_mounts].path);
+		free(v[n_named_mounts].name);
+	}
+}
+
+void cg_unname_mount(const char *mount_path)
+{
+	for (size_t i = 0; i < n_named_mounts; i++)
+		if (strcmp(named_mounts[i].path, mount_path) == 0) {
+			free(named_mounts[i].path);
+			free(named_mounts[i].name);
+			named_mounts[i] = named_mounts[--n_named_mounts];
+			break;
+		}
+	if (n_named_mounts == 0) {
+		free(named_mounts);
+		named_mounts = NULL;
+	}
+}
+
+const char *cg_fd_path(int fd, char *buf, size_t size)
+{
+	const char *real = cg_fd_realpath(fd, buf, size);
+
+	for (size_t i = 0; i < n_named_mounts; i++) {
+		const struct named_mount *m = &named_mounts[i];
+		size_t len = strlen(m->path), nlen = strlen(m->name);
+		const char *rest = real + len;
+
+		if (strncmp(real, m->path, len) != 0 || (*rest && *rest != '/'))
+			continue;
+		if (nlen + 2 + strlen(rest) >= size)
+			break;
+		memmove(buf + nlen + 1, *rest ? rest : "/", *rest ? strlen(rest) + 1 : 2);
+		memcpy(buf, m->name, nlen);
+		buf[nlen] = ':';
+		break;
+	}
+	return real;
 }
 
 /* "dir/file" for messages; dir is empty for AT_FDCWD, where `file` is already absolute. */
@@ -335,38 +395,38 @@ static bool has_dotdot(const char *path)
 	return false;
 }
 
-static int resolve_failure(int e, const char *hname, const char *what, struct failure *err)
+/* `what` names the cgroup as messages show it: "memory:/a/b". */
+static int resolve_failure(int e, const char *what, struct failure *err)
 {
 	switch (e) {
 	case ENOENT:
 	case ENOTDIR:
-		return failf(err, FAIL_NOT_FOUND, "no cgroup %s in hierarchy %s", what, hname);
+		return failf(err, FAIL_NOT_FOUND, "no cgroup %s", what);
 	case ELOOP:
-		return failf(err, FAIL_INVALID_PATH, "refusing %s in hierarchy %s: it goes through a symlink", what,
-			     hname);
+		return failf(err, FAIL_INVALID_PATH, "refusing %s: it goes through a symlink", what);
 	case EXDEV:
-		return failf(err, FAIL_INVALID_PATH, "refusing %s in hierarchy %s: it leaves the starting cgroup", what,
-			     hname);
+		return failf(err, FAIL_INVALID_PATH, "refusing %s: it leaves the starting cgroup", what);
+	case EILSEQ: /* has_dotdot */
+		return failf(err, FAIL_INVALID_PATH, "refusing %s: \"..\" is not allowed", what);
 	default:
-		return fail_errno(err, e, "cannot open cgroup %s in hierarchy %s", what, hname);
+		return fail_errno(err, e, "cannot open cgroup %s", what);
 	}
 }
 
 int cg_open_beneath(int dirfd, const char *path, struct failure *err)
 {
+	char where[CG_PATH_BUF], what[CG_PATH_BUF];
+	const char *dir;
 	int fd;
 
 	while (*path == '/')
 		path++;
-	if (has_dotdot(path))
-		return failf(err, FAIL_INVALID_PATH, "refusing path \"%s\": it has a \"..\" component", path);
-	fd = open_beneath(dirfd, path, O_PATH | O_DIRECTORY);
-	if (fd < 0) {
-		char where[CG_PATH_BUF];
-
-		return resolve_failure(-fd, cg_fd_path(dirfd, where, sizeof(where)), path, err);
-	}
-	return fd;
+	fd = has_dotdot(path) ? -EILSEQ : open_beneath(dirfd, path, O_PATH | O_DIRECTORY);
+	if (fd >= 0)
+		return fd;
+	dir = cg_fd_path(dirfd, where, sizeof(where));
+	snprintf(what, sizeof(what), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", path);
+	return resolve_failure(-fd, what, err);
 }
 
 /*
@@ -379,25 +439,20 @@ int cg_open_beneath(int dirfd, const char *path, struct failure *err)
 int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err)
 {
 	cleanup_free char *joined = NULL;
+	char what[CG_PATH_BUF];
 	int fd;
 
 	while (*base == '/')
 		base++;
 	while (*path == '/')
 		path++;
-	if (has_dotdot(base) || has_dotdot(path))
-		return failf(err, FAIL_INVALID_PATH, "refusing cgroup /%s%s%s in hierarchy %s: \"..\" is not allowed",
-			     base, *base && *path ? "/" : "", path, h->name);
 	if (asprintf(&joined, "%s%s%s", base, *base && *path ? "/" : "", path) < 0)
 		return failf(err, FAIL_FAILED, "out of memory");
-	fd = open_beneath(h->root_fd, joined, O_PATH | O_DIRECTORY);
-	if (fd < 0) {
-		char what[CG_PATH_BUF];
-
-		snprintf(what, sizeof(what), "/%s", joined);
-		return resolve_failure(-fd, h->name, what, err);
-	}
-	return fd;
+	fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, O_PATH | O_DIRECTORY);
+	if (fd >= 0)
+		return fd;
+	snprintf(what, sizeof(what), "%s:/%s", h->name, joined);
+	return resolve_failure(-fd, what, err);
 }
 
 int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name, struct failure *err)
@@ -686,8 +741,8 @@ int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
 		return failf(err, FAIL_NOT_FOUND, "cannot move process %d to %s: no such process", (int)pid,
 			     cg_fd_path(fd, where, sizeof(where)));
 	if (r < 0)
-		return fail_errno(err, -r, "cannot move process %d to %s (hierarchy %s)", (int)pid,
-				  cg_fd_path(fd, where, sizeof(where)), h->name);
+		return fail_errno(err, -r, "cannot move process %d to %s", (int)pid,
+				  cg_fd_path(fd, where, sizeof(where)));
 	return 0;
 }
 
@@ -1136,7 +1191,7 @@ static void drop_mark(struct mark *m, bool watched)
 int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
 {
 	char where[CG_PATH_BUF];
-	const char *path = cg_fd_path(fd, where, sizeof(where));
+	const char *path = cg_fd_realpath(fd, where, sizeof(where));
 	size_t root_len = strlen(h->mount_path);
 	struct mark *m;
 	int populated;

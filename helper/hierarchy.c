@@ -79,6 +79,8 @@ static ssize_t hierarchy_find(const struct hierarchy_set *set, const char *word)
 
 static void hierarchy_clear(struct hierarchy *h)
 {
+	if (h->mount_path)
+		cg_unname_mount(h->mount_path);
 	free(h->name);
 	strv_free(h->controllers);
 	free(h->mount_path);
@@ -435,15 +437,18 @@ static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char 
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	h->root_fd = fd;
+	if (h->mount_path)
+		cg_unname_mount(h->mount_path);
 	free(h->mount_path);
 	/* As the kernel spells it (no symlinks), since cgroup.c compares it with the paths of fds below it. */
 	{
 		char real[CG_PATH_BUF];
 
-		h->mount_path = strdup(cg_fd_path(fd, real, sizeof(real)));
+		h->mount_path = strdup(cg_fd_realpath(fd, real, sizeof(real)));
 	}
 	if (!h->mount_path)
 		return failf(err, FAIL_FAILED, "out of memory");
+	cg_name_mount(h->mount_path, h->name);
 
 	if (h->unified && add_v2_controllers(set, h, fd, err) < 0)
 		return -1;

@@ -668,8 +668,8 @@ static void test_attach_values_lists(size_t i, uid_t uid1)
 	check(fresh() == 0 && cg_get_attribute(a, "../cgroup.procs", &value, &err) < 0 && err.kind == FAIL_INVALID_KEY,
 	      "%s: a key with / is InvalidKey", h->name);
 	check(fresh() == 0 && cg_get_attribute(a, "nosuch.file", &value, &err) < 0 && err.kind == FAIL_NOT_FOUND &&
-		      strstr(err.message, "nosuch.file"),
-	      "%s: missing key NotFound naming it (%s)", h->name, err.message);
+		      strstr(err.message, "nosuch.file") && strstr(err.message, h->name) == err.message + 12,
+	      "%s: missing key NotFound naming it as <hierarchy>:/<path> (%s)", h->name, err.message);
 	check(fresh() == 0 && cg_set_attribute(a, key, "bogus", &err) < 0 && err.kind == FAIL_INVALID_VALUE &&
 		      strstr(err.message, key),
 	      "%s: bad value InvalidValue naming the file (%s)", h->name, err.message);
