@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -33,7 +34,7 @@
  */
 #define MESSAGE_MAX	   (CG_VALUE_MAX + 64 * 1024)
 #define RECEIVED_MAX	   (4 * MESSAGE_MAX)
-#define OUTGOING_MAX	   (8 * 1024 * 1024)
+#define OUTGOING_MAX	   (512 * 1024)
 #define DISPATCH_BUDGET	   32 /* messages per connection per loop turn, so one client cannot starve others */
 #define AUTH_TIMEOUT_MS	   30000
 #define UNAUTH_POLL_MAX_MS 1000
@@ -324,6 +325,8 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 		}
 		if (dbus_connection_get_outgoing_size(cl->conn) > OUTGOING_MAX) {
 			client_drop(s, cl, "dropped: does not read its replies");
+			/* Its queued replies were many small blocks: give the memory back. */
+			malloc_trim(0);
 			continue;
 		}
 		if (!dbus_connection_get_is_authenticated(cl->conn)) {

@@ -109,3 +109,45 @@ fdcall() {
 	case $method in *.*) ;; *) method=$IFACE1.$method ;; esac
 	run_as "$who" "$FDCALL" "$SOCK" "$method" "$@"
 }
+
+# raw_client SOCKET MODE: a hand-made D-Bus peer for what libdbus clients
+# never do.  MODE "flood": authenticate, then send Ping requests as fast as
+# the socket takes them and never read a reply, until the daemon hangs up
+# (prints "dropped") or 200000 were sent (prints "kept").  MODE "mute":
+# connect and say nothing for 60 seconds.
+raw_client() {
+	python3 - "$@" <<'PY'
+import os, socket, struct, sys, time
+sock_path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sock_path)
+if mode == "mute":
+    time.sleep(60)
+    sys.exit(0)
+s.sendall(b"\0AUTH EXTERNAL " + str(os.getuid()).encode().hex().encode() + b"\r\n")
+if not s.recv(4096).startswith(b"OK"):
+    sys.exit("not authenticated")
+s.sendall(b"BEGIN\r\n")
+
+def pad(b, n):
+    return b + b"\0" * (-len(b) % n)
+
+def field(code, sig, value):
+    size = struct.pack("B", len(value)) if sig == "g" else struct.pack("<I", len(value))
+    return struct.pack("BB", code, 1) + sig.encode() + b"\0" + size + value.encode() + b"\0"
+
+# Header fields start 8-aligned; the array's length leaves out the padding after the last one.
+fields = b""
+for f in (field(1, "o", "/org/linuxcontainers/cgmanager"), field(2, "s", "org.linuxcontainers.cgmanager0_0"),
+          field(3, "s", "Ping"), field(8, "g", "i")):
+    fields = pad(fields, 8) + f
+for serial in range(1, 200001):
+    msg = pad(struct.pack("<cBBBIII", b"l", 1, 0, 1, 4, serial, len(fields)) + fields, 8) + struct.pack("<i", 0)
+    try:
+        s.sendall(msg)
+    except (BrokenPipeError, ConnectionResetError):
+        print("dropped")
+        sys.exit(0)
+print("kept")
+PY
+}

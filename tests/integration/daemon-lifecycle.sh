@@ -12,7 +12,7 @@ require_cmd dbus-send busctl setpriv
 ensure_user cgmtest1
 
 sandbox_enter
-if start_cgmd; then pass "cgmd starts and answers Ping"; else fail "cgmd starts"; finish; fi
+if start_cgmd --log-level info; then pass "cgmd starts and answers Ping"; else fail "cgmd starts"; finish; fi
 check "pid file names the daemon" sh -c "[ \"\$(cat $T_DIR/cgmd.pid)\" = $CGMD_PID ]"
 check "socket is mode 0666" sh -c "[ \"\$(stat -c %a $SOCK)\" = 666 ]"
 check "a user may connect and Ping" call cgmtest1 Ping int32:0
@@ -43,6 +43,23 @@ check_error org.freedesktop.DBus.Error.InvalidArgs "Create with an extra argumen
 check_error org.freedesktop.DBus.Error.UnknownObject "wrong object path" \
 	dbus-send --peer="unix:path=$SOCK" --print-reply /org/other "$IFACE.Ping" int32:0
 check "still serving after the errors" ping_cgmd
+
+# One slow or hostile client never stalls the others.
+raw_client "$SOCK" mute >/dev/null 2>&1 &
+mute=$!; register_pid $mute
+raw_client "$SOCK" flood >"$T_DIR/flood.out" 2>&1 &
+flood=$!; register_pid $flood
+sleep 0.3
+t0=$(date +%s%N)
+check "Ping answers while one client is mute and another floods without reading" ping_cgmd
+t1=$(date +%s%N)
+check "... within a second" test $(((t1 - t0) / 1000000)) -lt 1000
+for _ in $(seq 1 300); do kill -0 $flood 2>/dev/null || break; sleep 0.1; done
+check_eq "the client that never reads its replies is dropped" "$(cat "$T_DIR/flood.out")" dropped
+check "the daemon says why" grep -q "does not read its replies" "$T_DIR/cgmd.log"
+rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$CGMD_PID/status")
+check "memory stays bounded after the flood (${rss} kB)" test "$rss" -lt 16384
+kill $mute 2>/dev/null
 
 # One instance per socket; root only.
 check_fails "a second cgmd on the same socket is refused" \
