@@ -359,10 +359,10 @@ static int pid_from_pidfd(int fd, pid_t *ret, struct failure *err)
 	return 0;
 }
 
-/* 0 while the process behind `pidfd` lives. */
+/* 0 while the process behind `pidfd` lives (signal 0 only asks; EPERM still means alive). */
 static int pidfd_alive(int pidfd, pid_t pid, struct failure *err)
 {
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
 		return failf(err, FAIL_NOT_FOUND, "process %d exited", (int)pid);
 	return 0;
 }
