@@ -219,6 +219,26 @@ static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_a
 	return status;
 }
 
+/*
+ * Removes the sessions below `user_cg` that hold no process anywhere: a
+ * recursive Remove refuses (Busy) a tree with a process in it and then
+ * changes nothing, so live sessions and their cgroups are left alone.
+ */
+static void remove_dead_sessions(struct cgm *conn, const char *c, const char *user_cg)
+{
+	char **children = NULL, *path;
+
+	if (cgm_list_children(conn, c, user_cg, &children) < 0)
+		return;
+	for (char **p = children; *p; p++) {
+		if (strspn(*p, "0123456789") != strlen(*p) || asprintf(&path, "%s/%s", user_cg, *p) < 0)
+			continue;
+		cgm_remove(conn, c, path, 1);
+		free(path);
+	}
+	cgm_strv_free(children);
+}
+
 /* The smallest session number not among `names` (children of the user cgroup), from `from` on. */
 static unsigned long first_free_number(char **names, unsigned long from)
 {
@@ -246,7 +266,15 @@ static int open_session_nodelegate(struct cgm *conn, const char *c, const char *
 	unsigned long n = 1;
 	int r;
 
-	if ((r = cgm_create(conn, c, user_cg)) < 0 || (r = cgm_list_children(conn, c, user_cg, &children)) < 0)
+	if ((r = cgm_create(conn, c, user_cg)) < 0)
+		return r;
+	/*
+	 * A mark made before the move (below) is armed on v1 only by the
+	 * daemon's periodic sweep, so a short session can outlive its process
+	 * there: take such leftovers away before counting.
+	 */
+	remove_dead_sessions(conn, c, user_cg);
+	if ((r = cgm_list_children(conn, c, user_cg, &children)) < 0)
 		return r;
 	for (int tries = 0; tries < MAX_SESSION_TRIES; tries++, n++) {
 		n = first_free_number(children, n);
@@ -262,8 +290,13 @@ static int open_session_nodelegate(struct cgm *conn, const char *c, const char *
 	cgm_strv_free(children);
 	if (r == 1)
 		r = CGM_EBUSY;
-	if (r == 0 && (r = cgm_move_pidfd(conn, c, session, pidfd)) == 0 &&
-	    (r = cgm_remove_on_empty(conn, c, session)) == 0) {
+	/*
+	 * Marked before the move: once this process is in, the session is its
+	 * own cgroup, which no request can name.  The daemon leaves a marked
+	 * cgroup alone until it has seen it populated.
+	 */
+	if (r == 0 && (r = cgm_remove_on_empty(conn, c, session)) == 0 &&
+	    (r = cgm_move_pidfd(conn, c, session, pidfd)) == 0) {
 		*ret_session_cg = session;
 		return 0;
 	}
@@ -403,13 +436,17 @@ static bool is_session_of(const char *session, const char *user_cg)
 }
 
 /*
- * Removes the session cgroup if it is already empty (the daemon removes it
- * later otherwise: it is marked remove-on-empty) and prunes what earlier
- * sessions of the user left empty.  The session comes from this handle
- * when open and close run in one process (sshd, su), else from the
- * environment the open left behind.  A closing process still inside the
- * session sees neither path (requests resolve beneath its own cgroup): both
- * are then NotFound, and the daemon's remove-on-empty does the work.
+ * Ends the session.  The daemon removes the session cgroup once it is
+ * empty and has no children; what is left to do here depends on where
+ * this process is, since requests resolve beneath it:
+ *  - it opened the session (the handle says so: sshd, su): it is the
+ *    session leader, inside the session, which is "" to the daemon; the
+ *    empty cgroups the user made below it are pruned, so that the daemon
+ *    can take the session when this process exits;
+ *  - else (the session from CGM_SESSION, in the PAM environment or its
+ *    own): it is where the login was opened from; the session is removed
+ *    if already empty, and so are earlier sessions of the user with no
+ *    process left.
  */
 PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -426,9 +463,7 @@ PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		return status;
 	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
 		session = data;
-	if (!session)
-		session = pam_getenv(pamh, ENV_SESSION);
-	if (!session)
+	else if (!(session = pam_getenv(pamh, ENV_SESSION)))
 		session = getenv(ENV_SESSION);
 	if (!session || !*session)
 		return PAM_IGNORE;
@@ -445,16 +480,20 @@ PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	}
 
 	status = PAM_SUCCESS;
-	r = cgm_remove(conn, args.controllers, session, 0);
-	if (r < 0 && r != CGM_EBUSY && r != CGM_ENOENT) {
-		pam_syslog(pamh, LOG_ERR, "cannot remove session cgroup %s: %s", session, cgm_errmsg(conn));
-		status = PAM_SESSION_ERR;
+	if (data) {
+		r = cgm_prune(conn, args.controllers, "");
+	} else {
+		r = cgm_remove(conn, args.controllers, session, 0);
+		if (r == CGM_EBUSY || r == CGM_ENOENT)
+			r = 0;
+		remove_dead_sessions(conn, args.controllers, user_cg);
 	}
-	r = cgm_prune(conn, args.controllers, user_cg);
-	if (r < 0 && r != CGM_ENOENT && args.debug)
-		pam_syslog(pamh, LOG_DEBUG, "prune %s: %s", user_cg, cgm_errmsg(conn));
-	if (args.debug)
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "closing session %s: %s", session, cgm_errmsg(conn));
+		status = PAM_SESSION_ERR;
+	} else if (args.debug) {
 		pam_syslog(pamh, LOG_DEBUG, "closed session %s", session);
+	}
 	free(user_cg);
 	cgm_disconnect(conn);
 	return status;
