@@ -60,7 +60,10 @@ int cg_open_parent(const struct hierarchy *h, const char *base, const char *path
  * changed).  A directory fd of the cgroup (usable as a dirfd with every
  * cg_* function) is stored in *ret_fd when ret_fd is not NULL.  If handing
  * over or initialising fails, the new cgroup is removed again.  Creating
- * for uid 0/gid 0 costs no chown.
+ * for uid 0/gid 0 costs no chown; for anyone else the directory is made
+ * with setfsuid/setfsgid to uid/gid (needs CAP_SETUID/CAP_SETGID) so that
+ * the kernel hands out every file itself, falling back to mkdir as root and
+ * a chown per file when uid/gid may not write to the parent.
  */
 int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
 		 struct failure *err);
