@@ -194,7 +194,7 @@ static int enter_private_mounts(struct hierarchy_set *set, const char *mount_roo
 	if (unshare(CLONE_NEWNS) < 0)
 		return fail_errno(err, errno, "unshare(CLONE_NEWNS)");
 	/* Without this, the mounts below would propagate back to the host. */
-	if (mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail_errno(err, errno, "making / private");
 	if (make_dirs(mount_root, 0700, err) < 0)
 		return -1;
