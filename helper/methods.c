@@ -548,8 +548,9 @@ static int make_path(struct request *r, struct target *t, const char *path, uid_
 			next = cg_open_beneath(fd, name, err);
 		else if (err->kind != FAIL_NOT_FOUND)
 			made = -1;
-		else if (check && (cg_stat(fd, NULL, &st, err) < 0 ||
-				   policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0))
+		else if (check &&
+			 (cg_stat(fd, NULL, &st, err) < 0 ||
+			  policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0))
 			made = -1;
 		else if ((made = cg_create_at(t->h, fd, name, uid, gid, &next, err)) > 0 && t->undo_fd < 0) {
 			t->undo_fd = dup(fd);
@@ -1225,18 +1226,16 @@ static int run_list_keys(struct request *r, struct failure *err)
 
 static int run_list_controllers(struct request *r, struct failure *err)
 {
-	DBusMessageIter a;
+	char **names = calloc(r->set->n + 1, sizeof(*names));
+	int rc;
 
-	if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "s", &a))
+	if (!names)
 		return oom(err);
 	for (size_t i = 0; i < r->set->n; i++)
-		if (!dbus_message_iter_append_basic(&a, DBUS_TYPE_STRING, &r->set->items[i].name)) {
-			dbus_message_iter_abandon_container(&r->out, &a);
-			return oom(err);
-		}
-	if (!dbus_message_iter_close_container(&r->out, &a))
-		return oom(err);
-	return 0;
+		names[i] = r->set->items[i].name;
+	rc = append_strv(r, names, err);
+	free(names);
+	return rc;
 }
 
 /* --- Kill, Freeze, Thaw ----------------------------------------------------------------- */

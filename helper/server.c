@@ -110,15 +110,23 @@ static dbus_bool_t add_watch(DBusWatch *w, void *data)
 	return TRUE;
 }
 
+/* Removes `p` from the unordered array `items` of *n pointers. */
+static void unlist(void *items, size_t *n, const void *p)
+{
+	void **v = items;
+
+	for (size_t i = 0; i < *n; i++)
+		if (v[i] == p) {
+			v[i] = v[--*n];
+			return;
+		}
+}
+
 static void remove_watch(DBusWatch *w, void *data)
 {
 	struct server *s = data;
 
-	for (size_t i = 0; i < s->nwatches; i++)
-		if (s->watches[i] == w) {
-			s->watches[i] = s->watches[--s->nwatches];
-			break;
-		}
+	unlist(s->watches, &s->nwatches, w);
 	for (size_t i = 0; i < s->npolled; i++)
 		if (s->polled[i] == w)
 			s->polled[i] = NULL;
@@ -156,11 +164,7 @@ static void remove_timeout(DBusTimeout *t, void *data)
 {
 	struct server *s = data;
 
-	for (size_t i = 0; i < s->ntimeouts; i++)
-		if (s->timeouts[i] == t) {
-			s->timeouts[i] = s->timeouts[--s->ntimeouts];
-			break;
-		}
+	unlist(s->timeouts, &s->ntimeouts, t);
 }
 
 static void toggle_timeout(DBusTimeout *t, void *data)
