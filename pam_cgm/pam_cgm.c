@@ -164,13 +164,14 @@ static int selected_hierarchies(pam_handle_t *pamh, struct cgm *conn, const stru
 }
 
 /*
- * Whether a hierarchy may have file `key`: the unified one, one whose
- * controllers include the key's prefix, or any for "cgroup.*" files.
- * Saves a refused round trip per hierarchy that cannot have it.
+ * Whether a hierarchy may have file `key`: the unified one, or a v1 one
+ * whose controllers include the key's prefix ("memory" for memory.*).  v1
+ * "cgroup.*" files are no limits.  Saves a refused request per hierarchy
+ * that cannot have the key.
  */
 static bool hierarchy_may_have(const char *h, const char *key)
 {
-	return strcmp(h, "unified") == 0 || strncmp(key, "cgroup.", 7) == 0 || list_has(h, key, strcspn(key, "."));
+	return strcmp(h, "unified") == 0 || list_has(h, key, strcspn(key, "."));
 }
 
 /*
