@@ -8,6 +8,13 @@ tests_unit_test_daemon_table_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_daemon_table_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
 tests_unit_test_daemon_table_LDADD = helper/libcgmd.la
 
+check_PROGRAMS += tests/unit/test-daemon-dispatch
+TESTS += tests/unit/test-daemon-dispatch
+tests_unit_test_daemon_dispatch_SOURCES = tests/unit/test-daemon-dispatch.c
+tests_unit_test_daemon_dispatch_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_daemon_dispatch_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
+tests_unit_test_daemon_dispatch_LDADD = helper/libcgmd.la
+
 # A small client for the integration tests: passes pidfds, which dbus-send and busctl cannot.
 check_PROGRAMS += tests/unit/test-daemon-fdcall
 tests_unit_test_daemon_fdcall_SOURCES = tests/unit/test-daemon-fdcall.c
