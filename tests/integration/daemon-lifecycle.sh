@@ -74,6 +74,7 @@ check "--help" sh -c "'$CGMD' --help | grep -q -- --mount-root"
 check "--version" sh -c "'$CGMD' --version | grep -q cgmd"
 
 # SIGTERM stops it and takes the socket and pid file away.
+call root Create string:all string:cgmtest-persist >/dev/null
 pid=$CGMD_PID
 kill -TERM "$pid"
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
@@ -87,6 +88,8 @@ check_fails "pid file removed" test -e "$T_DIR/cgmd.pid"
 # A stale socket file (nobody listening) does not stop a new daemon.
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$SOCK" 2>/dev/null || : >"$SOCK"
 if start_cgmd; then pass "starts over a stale socket file"; else fail "starts over a stale socket file"; fi
+check_eq "a restarted daemon carries on: what the last one made is there" \
+	"$(value root ListChildren string:memory string: | grep -x cgmtest-persist)" cgmtest-persist
 stop_cgmd
 
 # Without --foreground it detaches: the command returns once it serves.
