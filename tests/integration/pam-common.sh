@@ -78,7 +78,8 @@ with_syslog() {
 	log=$1; shift
 	: >"$log"
 	rm -f "$T_DIR/syslog-ready"
-	unshare -m --propagation private sh -c '
+	# run_host: the probe loads our module (and libdbus, whose caches outlive its dlclose).
+	run_host unshare -m --propagation private sh -c '
 		log=$1 dir=$2; shift 2
 		mkdir -p "$dir/olddev" && mount --bind /dev "$dir/olddev" && mount -t tmpfs cgmtest-dev /dev || exit 99
 		for f in null zero urandom random tty; do
