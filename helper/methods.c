@@ -489,7 +489,8 @@ static int targets_keep_key(struct targets *ts, const char *key, struct failure 
 			close(ts->t[i].fd);
 	ts->n = kept;
 	if (!kept)
-		return failf(err, FAIL_NOT_FOUND, "no file %s in %s on the hierarchies selected", key, ts->path);
+		return failf(err, FAIL_NOT_FOUND, "no file %s in %s on the hierarchies selected", key,
+			     *ts->path ? ts->path : "your cgroup");
 	err->kind = FAIL_NONE;
 	return 0;
 }
@@ -1059,7 +1060,8 @@ static int get_tasks(struct request *r, bool recursive, struct failure *err)
 			break;
 		}
 		all = grown;
-		memcpy(all + nall, pids, n * sizeof(*pids));
+		if (n)
+			memcpy(all + nall, pids, n * sizeof(*pids));
 		nall += n;
 		free(pids);
 	}
@@ -1128,7 +1130,8 @@ static int run_list_children(struct request *r, struct failure *err)
 			break;
 		}
 		all = grown;
-		memcpy(all + nall, names, n * sizeof(*names));
+		if (n)
+			memcpy(all + nall, names, n * sizeof(*names));
 		nall += n;
 		free(names);
 	}
@@ -1209,7 +1212,8 @@ static int run_list_keys(struct request *r, struct failure *err)
 			break;
 		}
 		all = grown;
-		memcpy(all + nall, keys, n * sizeof(*keys));
+		if (n)
+			memcpy(all + nall, keys, n * sizeof(*keys));
 		nall += n;
 		free(keys); /* the names moved into `all` */
 	}

@@ -57,8 +57,10 @@ check "... within a second" test $(((t1 - t0) / 1000000)) -lt 1000
 for _ in $(seq 1 300); do kill -0 $flood 2>/dev/null || break; sleep 0.1; done
 check_eq "the client that never reads its replies is dropped" "$(cat "$T_DIR/flood.out")" dropped
 check "the daemon says why" grep -q "does not read its replies" "$T_DIR/cgmd.log"
+# A sanitizer build's shadow memory would say nothing about cgmd itself.
+sanitized=$(ldd "$CGMD" 2>/dev/null | grep -c 'libasan\|libubsan\|libtsan')
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$CGMD_PID/status")
-check "memory stays bounded after the flood (${rss} kB)" test "$rss" -lt 16384
+[ "$sanitized" -gt 0 ] || check "memory stays bounded after the flood (${rss} kB)" test "$rss" -lt 16384
 kill $mute 2>/dev/null
 
 # One instance per socket; root only.
@@ -109,5 +111,5 @@ check_fails "and removes its socket" test -e "$SOCK"
 # Idle memory: the resident set of a fresh daemon.
 start_cgmd
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$CGMD_PID/status")
-check "idle RSS below 4 MiB (${rss} kB)" test "$rss" -lt 4096
+[ "$sanitized" -gt 0 ] || check "idle RSS below 4 MiB (${rss} kB)" test "$rss" -lt 4096
 finish
