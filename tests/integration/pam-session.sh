@@ -126,6 +126,24 @@ for name in $(hierarchy_names); do
 done
 release d
 
+# --- controllers= picks hierarchies ----------------------------------------
+pam_service cgmtest-some "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=/dev/null controllers=pids,unified"
+hold e cgmtest-some cgmtest3
+if wait_file "$HOLD_DIR/e.leader"; then
+	leader=$(cat "$HOLD_DIR/e.leader")
+	for name in $(hierarchy_names); do
+		case $name in
+		pids | unified) want=$(pid_cgroup $$ "$name")/$PAM_BASE/cgmtest3/1 ;;
+		*) want=$(pid_cgroup $$ "$name") ;;
+		esac
+		check_eq "controllers=pids,unified: $name: leader in $want" "$(pid_cgroup "$leader" "$name")" "$want"
+	done
+else
+	fail "controllers=pids,unified: session opened"; cat "$HOLD_DIR/e.out"
+fi
+release e
+check "controllers=pids,unified: closed session removed" wait_gone "$(user_cg_dir pids cgmtest3)/1"
+
 # --- a limit the kernel refuses fails the login ------------------------------
 printf 'cgmtest3 pids.max lots\n' >"$T_DIR/bad.conf"
 pam_service cgmtest-badlimit "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/bad.conf"
