@@ -17,7 +17,7 @@ ensure_user cgmtest2
 U1=$(id -u cgmtest1) G1=$(id -g cgmtest1) U2=$(id -u cgmtest2) G2=$(id -g cgmtest2)
 HS=pids,unified # one v1 hierarchy and the v2 one
 W=cgmtest-world
-OPS="Create Chmod SetValue MovePid Freeze Thaw Kill RemoveOnEmpty Remove Chown Prune"
+OPS="Create Chmod SetValue MovePid MovePidfd Freeze Thaw Kill RemoveOnEmpty Remove Chown Prune"
 SNAP_AT=$W
 
 sandbox_enter
@@ -74,9 +74,14 @@ teardown_world() {
 	done
 }
 
-# request CALLER TARGET OP: the dbus-send arguments of a cell.
+# request CALLER TARGET OP: the tool (call: dbus-send; fdcall: our client,
+# to pass a pidfd) and its arguments for a cell.
 request() {
 	t=$(tpath "$2") p=$(tprefix "$2")
+	case $3 in
+	MovePidfd) echo "fdcall MovePidfd ssh $HS ${p}cgmtest-leaf $MY_PID"; return ;;
+	esac
+	printf 'call '
 	case $3 in
 	Create) echo "Create string:$HS string:${p}cgmtest-new" ;;
 	Chmod) echo "Chmod string:$HS string:$t string: int32:0775" ;;
@@ -104,7 +109,7 @@ done_right() {
 	Create) [ -d "$(wdir pids "${p}cgmtest-new")" ] && [ -d "$(wdir unified "${p}cgmtest-new")" ] ;;
 	Chmod) [ "$(mode "$(wdir pids "$t")")" = 775 ] && [ "$(mode "$(wdir unified "$t")")" = 775 ] ;;
 	SetValue) [ "$(cat "$(wdir pids "${p}cgmtest-leaf")/pids.max")" = 50 ] ;;
-	MovePid) [ "${1%%:*}" = pidns ] || in_procs "$MY_PID" "$(wdir pids "${p}cgmtest-leaf")/cgroup.procs" ;;
+	MovePid | MovePidfd) [ "${1%%:*}" = pidns ] || in_procs "$MY_PID" "$(wdir pids "${p}cgmtest-leaf")/cgroup.procs" ;;
 	Freeze) [ "$(cat "$(wdir unified "$t")/cgroup.freeze")" = 1 ] ;;
 	Thaw) [ "$(cat "$(wdir unified "$t")/cgroup.freeze")" = 0 ] ;;
 	Kill)
@@ -134,7 +139,10 @@ for caller in root cgmtest1 cgmtest2 ns:cgmtest1 pidns:cgmtest1; do
 			cell="$caller $op on $t"
 			before=$(snapshot pids unified)
 			# shellcheck disable=SC2046
-			out=$(CALL_AT=$W call "$caller" $(request "$caller" "$t" "$op") 2>&1)
+			set -- $(request "$caller" "$t" "$op")
+			tool=$1
+			shift
+			out=$(CALL_AT=$W $tool "$caller" "$@" 2>&1)
 			rc=$?
 			if [ "$want" = allow ]; then
 				if [ $rc -ne 0 ]; then
