@@ -39,7 +39,7 @@
 #define PCG_EXPORT __attribute__((visibility("default")))
 
 /* pcg_report_fn for the parsers: one syslog line per skipped argument or line. */
-static void report_syslog(void *ctx, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void report_syslog(void *ctx, const char *fmt, ...)
 {
 	va_list ap;
 

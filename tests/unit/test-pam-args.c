@@ -14,7 +14,7 @@
 static char last_report[512];
 static int reports;
 
-static void count_report(void *ctx, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void count_report(void *ctx, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -14,7 +14,7 @@
 static char reported[4096];
 static int reports;
 
-static void collect_report(void *ctx, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void collect_report(void *ctx, const char *fmt, ...)
 {
 	size_t n = strlen(reported);
 	va_list ap;
