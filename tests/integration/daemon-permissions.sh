@@ -197,5 +197,9 @@ out=$(CALL_AT=$W call cgmtest2 GetValue string:$HS string:cgmtest-u1/cgmtest-lea
 check "reads follow the mode bits (world-readable pids.max)" sh -c "printf '%s' '$out' | grep -q max"
 out=$(CALL_AT=$W call pidns:cgmtest1 GetTasks string:$HS string:cgmtest-u1/cgmtest-leaf 2>&1)
 check_eq "another pid namespace does not see outside pids" "$(printf '%s' "$out" | grep -c int32)" 0
+out=$(CALL_AT=$W call pidns:cgmtest1 GetTasks string:pids string: 2>&1)
+check_eq "... but sees itself, as pid 1 of its namespace" "$(printf '%s\n' "$out" | grep int32 | tr -s ' ')" " int32 1"
+check_eq "GetPidCgroup takes the caller's pids (pid 1 is the caller there)" \
+	"$(CALL_AT=$W/cgmtest-u1 value pidns:cgmtest1 GetPidCgroup string:pids int32:1)" /
 teardown_world
 finish
