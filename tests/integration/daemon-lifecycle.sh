@@ -63,6 +63,16 @@ rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$CGMD_PID/status")
 [ "$sanitized" -gt 0 ] || check "memory stays bounded after the flood (${rss} kB)" test "$rss" -lt 16384
 kill $mute 2>/dev/null
 
+# Many clients at once all get their answers.
+many=""
+for i in $(seq 1 100); do
+	(dbus Create string:all string:cgmtest-many-$((i % 10)) >/dev/null 2>&1 && echo ok) >>"$T_DIR/many.out" &
+	many="$many $!"
+done
+for p in $many; do wait "$p"; done
+check_eq "100 simultaneous clients are all answered" "$(grep -c ok "$T_DIR/many.out")" 100
+check_eq "... and their requests all landed" "$(value root ListChildren string:memory string: | grep -c '^cgmtest-many-')" 10
+
 # One instance per socket; root only.
 check_fails "a second cgmd on the same socket is refused" \
 	"$CGMD" --foreground --socket "$SOCK" --pidfile "$T_DIR/second.pid" --mount-root "$T_DIR/mnt2"
