@@ -31,10 +31,16 @@ struct caller {
 	gid_t *groups; /* supplementary groups, daemon's view */
 	size_t ngroups;
 	int pidfd;	      /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
+	unsigned long long start_time; /* without a pidfd: the peer's start time (/proc/<pid>/stat), to tell a recycled pid */
 	bool init_userns;     /* same user namespace as the daemon */
 	bool init_pidns;      /* same pid namespace as the daemon */
-	uid_t ns_uid;	      /* the caller's uid inside its own user namespace (0: namespace root) */
-	struct idmap uid_map; /* the caller's user namespace maps; empty when init_userns */
+	uid_t ns_uid;	      /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
+	/*
+	 * The caller's user namespace maps, in the daemon's ids; empty when
+	 * init_userns, and also when the caller's namespace is not below the
+	 * daemon's (then nothing is mapped for it and it is root over nothing).
+	 */
+	struct idmap uid_map;
 	struct idmap gid_map;
 };
 
@@ -42,15 +48,23 @@ struct caller {
  * Fills *ret from the connected Unix socket `fd`: credentials from the
  * kernel, then the caller's user and pid namespace from /proc/<pid>/, then
  * re-checks through the pidfd that the process read is still the peer.
+ * On failure *ret is left cleared (caller_clear is harmless on it); a peer
+ * that is gone is FAIL_NOT_FOUND, one outside the daemon's pid namespace
+ * FAIL_PERMISSION_DENIED.
  */
 int caller_from_socket(int fd, struct caller *ret, struct failure *err);
 
 /* 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone (pid may be reused). */
 int caller_still_alive(const struct caller *c, struct failure *err);
 
+/* Frees and closes what *c holds and leaves it cleared (pidfd -1); calling it twice is harmless. */
 void caller_clear(struct caller *c);
 
-/* Parses the text of a uid_map/gid_map file.  Pure; for unit tests and caller.c. */
+/*
+ * Parses the text of a uid_map/gid_map file ("inside outside count" lines).
+ * Pure; for unit tests and caller.c.  -EINVAL on anything the kernel would
+ * not write (a zero count, a range past 2^32, stray characters), -ENOMEM.
+ */
 int idmap_parse(const char *text, struct idmap *ret);
 void idmap_clear(struct idmap *m);
 
