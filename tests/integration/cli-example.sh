@@ -23,7 +23,9 @@ check "cgm.h installed" test -n "$(find "$dest" -name cgm.h)"
 sed -n '/^\.EX/,/^\.EE/p' "$top_srcdir/doc/libcgm.3" | sed '1d;$d' |
 	sed -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$T_DIR/limit-run.c"
 check "the example was extracted" grep -q 'int main' "$T_DIR/limit-run.c"
-flags=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$(dirname "$pc") pkg-config --cflags --libs libcgm)
+# As installed, but with its prefix moved into DESTDIR (libcgm.pc's dbus-1 still comes from the system).
+prefix=$(sed -n 's/^prefix=//p' "$pc")
+flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$dest$prefix" --cflags --libs libcgm)
 check "pkg-config points into DESTDIR" sh -c "printf '%s' '$flags' | grep -q -- '-I$dest'"
 # shellcheck disable=SC2086
 check "the example builds warning-free as written" \
@@ -34,21 +36,28 @@ sandbox_enter || finish
 start_cgmd || { fail "cgmd starts"; finish; }
 H=pids
 [ -n "$(host_hierarchy_dir pids)" ] || H=unified
+[ -x "$T_DIR/limit-run" ] || finish
 LD_LIBRARY_PATH=$(dirname "$so") "$T_DIR/limit-run" "$H" sleep 30 &
 run=$!
 register_pid $run
+# The command is the runner's child; it runs once it is in its cgroup.
+cmd=
 for _ in $(seq 1 50); do
-	case $(pid_cgroup $run "$H") in */run-$run) break ;; esac
+	cmd=$(ps -o pid= --ppid $run | tr -d ' ')
+	[ -n "$cmd" ] && [ "$(ps -o comm= -p "$cmd")" = sleep ] && break
 	sleep 0.1
 done
-cg=$(pid_cgroup $run "$H")
+register_pid "$cmd"
+cg=$(pid_cgroup "$cmd" "$H")
 check_eq "the command runs in a new child cgroup" "${cg##*/}" "run-$run"
 dir=$(host_cgroup_dir "$H" "$cg")
 check_eq "... beneath the caller's cgroup" "$(dirname "$dir")" "$(sandbox_dir "$H")"
 check_eq "... limited to 10 tasks" "$(cat "$dir/pids.max" 2>/dev/null)" 10
-kill $run
-wait $run 2>/dev/null
+check "the runner itself stayed outside" test "$(pid_cgroup $run "$H")" != "$cg"
+kill "$cmd"
+wait $run
+check_eq "the runner exits with the command's status (killed by TERM)" "$?" 143
 removed=no
 for _ in $(seq 1 50); do [ -d "$dir" ] || { removed=yes; break; }; sleep 0.1; done
-check_eq "the daemon removes it once the command is gone" "$removed" yes
+check_eq "the daemon removes the cgroup once the command is gone" "$removed" yes
 finish

@@ -30,7 +30,8 @@ check_eq "pids.max on the host" "$(cat "$P/u1/work/pids.max")" 5
 check_eq "user: raise the limit of the delegated cgroup itself: exit 3" \
 	"$(status_of u1 setvalue "$H" u1 pids.max max)" 3
 
-as_user cgmtest1 sleep 1000 &
+# Not through as_user: a backgrounded shell function would leave $! a root subshell.
+setpriv --reuid=cgmtest1 --regid="$(id -g cgmtest1)" --init-groups -- sleep 1000 &
 mine=$!
 register_pid $mine
 sleep 1000 &
@@ -61,6 +62,7 @@ check_eq "permission errors say so in one line" \
 
 check "user: kill the job's cgroup" u1 kill all u1/work KILL
 check "the job died" wait_for sh -c "! kill -0 $mine 2>/dev/null"
+kill -KILL $mine 2>/dev/null
 wait $mine 2>/dev/null
 check "user: remove the child" u1 remove all u1/work
 check "it is gone on the host" test ! -d "$P/u1/work"
