@@ -84,8 +84,11 @@ int idmap_parse(const char *text, struct idmap *ret)
 			p++;
 		else if (*p)
 			goto invalid;
-		/* The kernel shows a lower id unmapped in the reader's namespace as 4294967295: refused here too. */
-		if (v[2] == 0 || v[0] + v[2] > (uint64_t)UINT32_MAX + 1 || v[1] + v[2] > (uint64_t)UINT32_MAX + 1)
+		/*
+		 * Id 4294967295 is (uid_t)-1, never a real id: the kernel shows
+		 * a lower id unmapped in the reader's namespace so.
+		 */
+		if (v[2] == 0 || v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
 			goto invalid;
 		grown = realloc(m.ranges, (m.n + 1) * sizeof(*m.ranges));
 		if (!grown) {
