@@ -213,7 +213,8 @@ static int read_text_at(int dirfd, const char *name, char *buf, size_t size, pid
 		got += (size_t)n;
 		if (got == size - 1) {
 			close(fd);
-			return failf(err, FAIL_FAILED, "/proc/%d/%s is longer than %zu bytes", (int)pid, name, size - 1);
+			return failf(err, FAIL_FAILED, "/proc/%d/%s is longer than %zu bytes", (int)pid, name,
+				     size - 1);
 		}
 	}
 	if (n < 0) {

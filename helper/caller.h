@@ -30,11 +30,12 @@ struct caller {
 	gid_t gid;
 	gid_t *groups; /* supplementary groups, daemon's view */
 	size_t ngroups;
-	int pidfd;	      /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
-	unsigned long long start_time; /* without a pidfd: the peer's start time (/proc/<pid>/stat), to tell a recycled pid */
-	bool init_userns;     /* same user namespace as the daemon */
-	bool init_pidns;      /* same pid namespace as the daemon */
-	uid_t ns_uid;	      /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
+	int pidfd; /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
+	unsigned long long
+		start_time; /* without a pidfd: the peer's start time (/proc/<pid>/stat), to tell a recycled pid */
+	bool init_userns;   /* same user namespace as the daemon */
+	bool init_pidns;    /* same pid namespace as the daemon */
+	uid_t ns_uid;	    /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
 	/*
 	 * The caller's user namespace maps, in the daemon's ids; empty when
 	 * init_userns, and also when the caller's namespace is not below the

@@ -15,8 +15,8 @@
 #include "privileges.h"
 
 #ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT		  47
-#define PR_CAP_AMBIENT_IS_SET	  1
+#define PR_CAP_AMBIENT		 47
+#define PR_CAP_AMBIENT_IS_SET	 1
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 

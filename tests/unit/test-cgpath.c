@@ -166,10 +166,22 @@ static void test_keys(void)
 		const char *key;
 		bool valid;
 	} cases[] = {
-		{"memory.max", true},	 {"cgroup.procs", true}, {"tasks", true},    {"cpu.weight", true},
-		{"caf\xc3\xa9", true},	 {"a/b", false},	 {"/a", false},	     {"a/", false},
-		{"..", false},		 {".", false},		 {"", false},	     {"a\nb", false},
-		{"a\x7f", false},	 {"\xc0\xae", false},	 {"\xed\xa0\x80", false}, {"\xff", false},
+		{"memory.max", true},
+		{"cgroup.procs", true},
+		{"tasks", true},
+		{"cpu.weight", true},
+		{"caf\xc3\xa9", true},
+		{"a/b", false},
+		{"/a", false},
+		{"a/", false},
+		{"..", false},
+		{".", false},
+		{"", false},
+		{"a\nb", false},
+		{"a\x7f", false},
+		{"\xc0\xae", false},
+		{"\xed\xa0\x80", false},
+		{"\xff", false},
 	};
 	struct failure err = {0};
 	char *s;

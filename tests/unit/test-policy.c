@@ -42,9 +42,9 @@ static void test_idmap(void)
 	idmap_clear(&m);
 
 	static const char *const bad[] = {
-		"0 1000\n",	    "0 1000 0\n",     "0 1000 1 7\n", "a b c\n",	   "-1 1000 1\n",
-		"0 1000 1\n\n",	    "0 +1000 1\n",    "0 0x10 1\n",   "0 4294967295 2\n", "4294967296 0 1\n",
-		"0 1000 1\nx\n",     "1 4294967295 1\n",
+		"0 1000\n",	    "0 1000 0\n",	"0 1000 1 7\n",	 "a b c\n",
+		"-1 1000 1\n",	    "0 1000 1\n\n",	"0 +1000 1\n",	 "0 0x10 1\n",
+		"0 4294967295 2\n", "4294967296 0 1\n", "0 1000 1\nx\n", "1 4294967295 1\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		is_int(idmap_parse(bad[i], &m), -EINVAL, "bad map #%zu refused", i);
@@ -60,8 +60,13 @@ static struct idmap_range ns_gids[] = {{0, 1002, 1}, {1, 100000, 65536}};
 
 static struct caller mk(uid_t uid, gid_t gid, bool init_userns, bool init_pidns, uid_t ns_uid)
 {
-	struct caller c = {.pid = 4242, .uid = uid, .gid = gid, .pidfd = -1, .init_userns = init_userns,
-			   .init_pidns = init_pidns, .ns_uid = ns_uid};
+	struct caller c = {.pid = 4242,
+			   .uid = uid,
+			   .gid = gid,
+			   .pidfd = -1,
+			   .init_userns = init_userns,
+			   .init_pidns = init_pidns,
+			   .ns_uid = ns_uid};
 
 	if (uid == 1001) {
 		c.groups = groups_1001;
@@ -74,17 +79,17 @@ static struct caller mk(uid_t uid, gid_t gid, bool init_userns, bool init_pidns,
 	return c;
 }
 
-#define ACCESS_OK(c, o, g, m, mask, desc)                                                                        \
-	do {                                                                                                      \
-		struct failure e_ = {0};                                                                          \
-		int r_ = policy_check_access(&(c), o, g, m, mask, "x", &e_);                                      \
-		ok(r_ == 0, "%s%s%s", desc, r_ ? ": " : "", r_ ? e_.message : "");                               \
+#define ACCESS_OK(c, o, g, m, mask, desc)                                                                              \
+	do {                                                                                                           \
+		struct failure e_ = {0};                                                                               \
+		int r_ = policy_check_access(&(c), o, g, m, mask, "x", &e_);                                           \
+		ok(r_ == 0, "%s%s%s", desc, r_ ? ": " : "", r_ ? e_.message : "");                                     \
 	} while (0)
-#define ACCESS_NO(c, o, g, m, mask, desc)                                                                        \
-	do {                                                                                                      \
-		struct failure e_ = {0};                                                                          \
-		int r_ = policy_check_access(&(c), o, g, m, mask, "x", &e_);                                      \
-		ok(r_ < 0 && e_.kind == FAIL_PERMISSION_DENIED, "%s refused (%s)", desc, e_.message);            \
+#define ACCESS_NO(c, o, g, m, mask, desc)                                                                              \
+	do {                                                                                                           \
+		struct failure e_ = {0};                                                                               \
+		int r_ = policy_check_access(&(c), o, g, m, mask, "x", &e_);                                           \
+		ok(r_ < 0 && e_.kind == FAIL_PERMISSION_DENIED, "%s refused (%s)", desc, e_.message);                  \
 	} while (0)
 
 static void test_access(void)
