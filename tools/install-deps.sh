@@ -7,7 +7,7 @@ set -eu
 packages="autoconf automake libtool pkg-config make gcc clang
 libdbus-1-dev libcap-dev libpam0g-dev dbus dbus-bin libpam-modules
 pamtester openssh-server openssh-client passwd util-linux procps iproute2
-valgrind clang-format systemd"
+valgrind clang-format systemd jq"
 
 missing=""
 for p in $packages; do
