@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,10 +83,8 @@ static pid_t start(enum how how, int *ret_go, const struct sockaddr_un *addr, so
 
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
 		return -1;
-	/* Only the next fork lands in the new pid namespace, and no other after it: IN_PIDNS runs last. */
-	if (how == IN_PIDNS && unshare(CLONE_NEWPID) < 0)
-		return -1;
-	pid = fork();
+	/* A fork into a new pid namespace; unshare would change this process's later forks too. */
+	pid = how == IN_PIDNS ? (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid == 0) {
 		close(go[1]);
 		child(how, ready[1], go[0], addr, len);
