@@ -108,6 +108,14 @@ check_eq "invalid path: exit 2" "$(status_of "$CGM" create all ../escape)" 2
 check "... and nothing was made above the sandbox" test ! -e "$P/../escape"
 check_eq "usage: exit 2" "$(status_of "$CGM" create all)" 2
 check_eq "no daemon: exit 5" "$(status_of "$CGM" --socket "$T_DIR/none" ping)" 5
+# A hung daemon: the kernel still queues connections, nobody answers.
+kill -STOP "$CGMD_PID"
+start=$(date +%s%N)
+check_eq "a stopped daemon: exit 5" "$(status_of "$CGM" --timeout 500 ping)" 5
+elapsed=$((($(date +%s%N) - start) / 1000000))
+check "... after about --timeout ($elapsed ms)" test "$elapsed" -lt 2500
+kill -CONT "$CGMD_PID"
+check "the daemon answers again once resumed" "$CGM" ping
 check "errors are one line" sh -c "test \$('$CGM' getvalue '$H' nosuch pids.max 2>&1 | wc -l) -eq 1"
 check "... starting with cgm: getvalue:" sh -c "'$CGM' getvalue '$H' nosuch pids.max 2>&1 | grep -q '^cgm: getvalue: not found: '"
 finish
