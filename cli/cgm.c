@@ -298,7 +298,7 @@ static void print_help(FILE *f)
 	fputs("usage: cgm [options] <command> [arguments]\n\n"
 	      "Ask cgmd, the cgroup manager, to create, delegate, limit and remove cgroups.\n\n"
 	      "Options (before the command):\n"
-	      "  -s, --socket PATH   the daemon's socket (default $CGM_SOCKET, else " CGM_DEFAULT_SOCKET_PATH ")\n"
+	      "  -s, --socket PATH   the daemon's socket (default $CGM_SOCKET, else " CGM_DEFAULT_SOCKET ")\n"
 	      "  -t, --timeout MS    give up on the daemon after MS milliseconds (default 5000)\n"
 	      "  -j, --json          print answers as JSON\n"
 	      "  -h, --help          this help; `cgm help <command>` or `cgm <command> --help` for one command\n"

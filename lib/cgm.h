@@ -46,6 +46,7 @@ enum {
 	CGM_EPROTOCOL = -13, /* the daemon's reply was not what the API promises */
 };
 
+/* The daemon's socket in a standard build; the library uses the one it was configured with. */
 #define CGM_DEFAULT_SOCKET_PATH "/run/cgm/sock"
 #define CGM_DEFAULT_TIMEOUT_MS	5000
 
@@ -53,7 +54,8 @@ struct cgm;
 
 /*
  * Connects to the daemon at `socket_path`; NULL or "" means $CGM_SOCKET
- * (ignored in setuid/setgid programs), else CGM_DEFAULT_SOCKET_PATH.  On
+ * (ignored in setuid/setgid programs), else the daemon's default socket
+ * (CGM_DEFAULT_SOCKET_PATH unless configured otherwise).  On
  * failure returns NULL and, when ret_err is not NULL, stores the error code
  * there (CGM_ECONNECT, CGM_ETIMEOUT, ...); cgm_errmsg(NULL) then describes it.
  * Connecting and authenticating take at most CGM_DEFAULT_TIMEOUT_MS, or

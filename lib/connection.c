@@ -97,7 +97,7 @@ CGM_EXPORT struct cgm *cgm_connect_timeout(const char *socket_path, int timeout_
 	if (!socket_path || !*socket_path)
 		socket_path = secure_getenv("CGM_SOCKET");
 	if (!socket_path || !*socket_path)
-		socket_path = CGM_DEFAULT_SOCKET_PATH;
+		socket_path = CGM_DEFAULT_SOCKET; /* config.h: where this build's daemon listens */
 	timeout_ms = effective_timeout(timeout_ms);
 	deadline = now_ms() + timeout_ms;
 	dbus_error_init(&derr);
