@@ -22,3 +22,7 @@ tests_unit_test_privileges_SOURCES = tests/unit/test-privileges.c tests/tap.h
 tests_unit_test_privileges_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_privileges_CFLAGS = $(AM_CFLAGS) $(CAP_CFLAGS)
 tests_unit_test_privileges_LDADD = helper/libcgmd.la $(CAP_LIBS)
+
+# Against a real cgmd (needs root; skips otherwise).
+TESTS += tests/integration/policy-identity.sh
+EXTRA_DIST += tests/integration/policy-identity.sh
