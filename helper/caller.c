@@ -405,6 +405,25 @@ fail:
 	return -1;
 }
 
+/*
+ * The pidfd's fdinfo says "Pid: -1" once its process is reaped: the check
+ * where pidfd_send_signal is missing though the pidfd exists (valgrind).
+ */
+static int pidfd_alive_fdinfo(const struct caller *c, struct failure *err)
+{
+	char path[64], text[1024], *pid;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", c->pidfd);
+	if (read_text_at(AT_FDCWD, path, text, sizeof(text), c->pid, err) < 0)
+		return -1;
+	pid = strstr(text, "\nPid:");
+	if (!pid)
+		return failf(err, FAIL_FAILED, "%s has no Pid line", path);
+	if (atoi(pid + 5) <= 0)
+		return failf(err, FAIL_NOT_FOUND, "the peer process %d is gone", (int)c->pid);
+	return 0;
+}
+
 int caller_still_alive(const struct caller *c, struct failure *err)
 {
 	unsigned long long now;
@@ -417,6 +436,8 @@ int caller_still_alive(const struct caller *c, struct failure *err)
 			return 0;
 		if (errno == ESRCH)
 			return failf(err, FAIL_NOT_FOUND, "the peer process %d is gone", (int)c->pid);
+		if (errno == ENOSYS)
+			return pidfd_alive_fdinfo(c, err);
 		return fail_errno(err, errno, "cannot check the peer process %d", (int)c->pid);
 	}
 	/* No pidfd: a process under the same pid that started at the same tick is the same process. */
