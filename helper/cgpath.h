@@ -18,9 +18,13 @@
  * component, no "." component except the whole path, no empty component
  * other than a trailing one, no name over 255 bytes, no name that collides
  * with interface files ("<prefix>.*" for each of `reserved_prefixes`, a
- * NULL-terminated list such as {"cgroup", "memory", ...}), valid UTF-8, no
- * control characters, at most CGPATH_MAX bytes.  FAIL_INVALID_PATH
- * otherwise, saying which component and why.
+ * NULL-terminated list such as {"cgroup", "memory", ...}, or NULL), valid
+ * UTF-8, no control characters, at most CGPATH_MAX bytes.  FAIL_INVALID_PATH
+ * otherwise, saying which component and why.  Whatever the list, "cgroup.",
+ * "cpu.", "io.", "memory.", "irq." (v2 core and pressure files exist without
+ * their controllers) and the v1 files "tasks", "notify_on_release" and
+ * "release_agent" are refused; "control" includes DEL and U+0080..U+009F;
+ * UTF-8 is strict (no overlongs, surrogates, or code points past U+10FFFF).
  */
 int cgpath_validate(const char *path, char *const *reserved_prefixes, struct failure *err);
 
