@@ -79,6 +79,9 @@ static struct caller mk(uid_t uid, gid_t gid, bool init_userns, bool init_pidns,
 	return c;
 }
 
+/* The cast of callers every test below uses (set up by main). */
+static struct caller root, u1, u3, nsroot, nsuser, root_pidns, root_userns;
+
 #define ACCESS_OK(c, o, g, m, mask, desc)                                                                              \
 	do {                                                                                                           \
 		struct failure e_ = {0};                                                                               \
@@ -94,13 +97,6 @@ static struct caller mk(uid_t uid, gid_t gid, bool init_userns, bool init_pidns,
 
 static void test_access(void)
 {
-	struct caller root = mk(0, 0, true, true, 0);
-	struct caller u1 = mk(1001, 1002, true, true, 1001); /* member of 1001 and 50 */
-	struct caller u3 = mk(1003, 1003, true, true, 1003);
-	struct caller nsroot = mk(1001, 1002, false, true, 0);
-	struct caller nsuser = mk(100005, 100005, false, true, 6);
-	struct caller root_pidns = mk(0, 0, true, false, 0);
-	struct caller root_userns = mk(0, 0, false, true, 0);
 	struct failure err = {0};
 	mode_t dir = S_IFDIR | 0755, file = S_IFREG | 0644;
 
@@ -145,11 +141,6 @@ static void test_access(void)
 
 static void test_host_root_chown_process(void)
 {
-	struct caller root = mk(0, 0, true, true, 0);
-	struct caller u1 = mk(1001, 1002, true, true, 1001);
-	struct caller nsroot = mk(1001, 1002, false, true, 0);
-	struct caller nsuser = mk(100005, 100005, false, true, 6);
-	struct caller root_pidns = mk(0, 0, true, false, 0);
 	struct failure err = {0};
 
 	is_int(policy_check_host_root(&root, "MovePidAbs", &err), 0, "host root may use …Abs");
@@ -204,6 +195,13 @@ static void test_keys(void)
 
 int main(void)
 {
+	root = mk(0, 0, true, true, 0);
+	u1 = mk(1001, 1002, true, true, 1001); /* member of 1001 and 50 */
+	u3 = mk(1003, 1003, true, true, 1003);
+	nsroot = mk(1001, 1002, false, true, 0);
+	nsuser = mk(100005, 100005, false, true, 6);
+	root_pidns = mk(0, 0, true, false, 0);
+	root_userns = mk(0, 0, false, true, 0);
 	test_idmap();
 	test_access();
 	test_host_root_chown_process();
