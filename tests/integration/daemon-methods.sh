@@ -119,6 +119,20 @@ for H in memory unified; do
 	kill -KILL "$r3"; wait "$r3" 2>/dev/null
 done
 
+say "# processes moved on every hierarchy"
+# v1 cpuset lets a task be moved only by whoever holds every capability
+# the task holds, or CAP_SYS_NICE: PAM logins (sshd is root with every
+# capability) and `cgm movepid all` depend on it.
+value root Create string:all string:cgmtest-job >/dev/null
+for who in cgmtest1 root; do
+	u=$(sleeper $who)
+	check "MovePid of a process of $who on all" call root MovePid string:all string:cgmtest-job int32:$u
+	for n in $(host_hierarchies | awk '{print $1}'); do
+		check "$who's process is in $n" in_procs "$u" "$(hdir "$n" cgmtest-job)/cgroup.procs"
+	done
+	kill -KILL "$u"; wait "$u" 2>/dev/null
+done
+
 say "# freezing, several hierarchies at once"
 f=$(sleeper root)
 check_eq "Create on all" "$(value root Create string:all string:cgmtest-all)" -1
