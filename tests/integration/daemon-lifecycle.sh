@@ -20,6 +20,10 @@ check "busctl (which says Hello first) can call" \
 	busctl --address="unix:path=$SOCK" call org.linuxcontainers.cgmanager "$OBJ" "$IFACE" Ping i 0
 out=$(busctl --address="unix:path=$SOCK" call org.linuxcontainers.cgmanager "$OBJ" "$IFACE" ListControllers 2>&1)
 check_eq "busctl reads a reply with arguments" "$(printf '%s' "$out" | grep -c unified)" 1
+out=$(busctl --address="unix:path=$SOCK" introspect org.linuxcontainers.cgmanager "$OBJ" 2>&1)
+check "busctl introspect reads both interfaces" sh -c "printf '%s\n' '$out' | grep -q '^\.OpenSession ' && printf '%s\n' '$out' | grep -q '^\.GetTasksRecursive '"
+check_eq "busctl get-property api_version" \
+	"$(busctl --address="unix:path=$SOCK" get-property org.linuxcontainers.cgmanager "$OBJ" "$IFACE" api_version 2>&1)" "i 10"
 check "org.freedesktop.DBus.Peer.Ping works" dbus-send --peer="unix:path=$SOCK" --print-reply "$OBJ" org.freedesktop.DBus.Peer.Ping
 
 # Introspection: both interfaces, each exactly as in the tree's XML.
