@@ -33,6 +33,19 @@ static const cap_value_t kept[] = {
 	CAP_DAC_READ_SEARCH,
 	/* Kill on processes of other users, and pidfd signal-0 liveness checks of any peer. */
 	CAP_KILL,
+	/*
+	 * setfsuid/setfsgid around mkdir in Create and OpenSession: the kernel
+	 * then gives a user's new cgroup and all its files to the user itself,
+	 * instead of one chown per file (dozens on v1).  The daemon's uid stays 0.
+	 */
+	CAP_SETUID,
+	CAP_SETGID,
+	/*
+	 * Moving a process into a v1 cpuset: the kernel refuses a target that
+	 * holds capabilities the mover lacks (a login's fully privileged
+	 * session leader) unless the mover has CAP_SYS_NICE.
+	 */
+	CAP_SYS_NICE,
 	/* /proc/<pid>/ns files and the id maps of other users' processes pass a ptrace access check. */
 	CAP_SYS_PTRACE,
 };

@@ -18,7 +18,7 @@ say "# the running daemon's privileges"
 status=/proc/$CGMD_PID/status
 # CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, KILL, SYS_PTRACE, SYS_ADMIN
 for set in CapPrm CapEff CapBnd; do
-	check_eq "cgmd $set is the kept set" "$(awk -v s="$set:" '$1 == s {print $2}' "$status")" 000000000028002f
+	check_eq "cgmd $set is the kept set" "$(awk -v s="$set:" '$1 == s {print $2}' "$status")" 0000000000a800ef
 done
 for set in CapInh CapAmb; do
 	check_eq "cgmd $set is empty" "$(awk -v s="$set:" '$1 == s {print $2}' "$status")" 0000000000000000
