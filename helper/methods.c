@@ -1669,12 +1669,16 @@ static void unpack_args(DBusMessage *call, struct request *r)
 	} while (dbus_message_iter_next(&it));
 }
 
-/* Copies `s` for a log line: at most LOG_ARG_MAX bytes, control characters made visible. */
+/*
+ * Copies `s` for a log line, as much as fits in `size` with "..." after a
+ * cut, control characters made visible: client strings (also inside
+ * failure messages) cannot forge log lines.
+ */
 static void log_quote(char *buf, size_t size, const char *s)
 {
 	size_t o = 0;
 
-	for (; *s && o + 5 < size && o < LOG_ARG_MAX; s++)
+	for (; *s && o + 5 < size; s++)
 		buf[o++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
 	if (*s && o + 4 < size) {
 		memcpy(buf + o, "...", 3);
@@ -1741,7 +1745,7 @@ DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 	struct request r = {.ctx = ctx, .c = ctx->caller, .set = ctx->set, .fd = -1};
 	struct failure err = {0};
 	DBusMessage *reply;
-	char desc[512];
+	char desc[512], why[sizeof(err.message) + 4];
 	int rc = 0;
 
 	r.m = name ? method_find(iface, name) : NULL;
@@ -1774,7 +1778,8 @@ DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 		if (!err.kind)
 			failf(&err, FAIL_FAILED, "out of memory");
 		describe_request(&r, desc, sizeof(desc));
-		log_notice("refused %s for uid %u pid %d: %s", desc, (unsigned)r.c->uid, (int)r.c->pid, err.message);
+		log_quote(why, sizeof(why), err.message);
+		log_notice("refused %s for uid %u pid %d: %s", desc, (unsigned)r.c->uid, (int)r.c->pid, why);
 		if (reply)
 			dbus_message_unref(reply);
 		reply = dbus_message_new_error(call, failure_dbus_name(err.kind), err.message);

@@ -95,6 +95,10 @@ for spec in nosuch "pids,nosuch" "" , "all,nosuch" "pids;rm"; do
 	CALL_AT=$W refused org.cgm.Error.UnknownHierarchy "hierarchy '$spec'" root Create string:"$spec" string:cgmtest-escape
 done
 
+CALL_AT=$W refused org.cgm.Error.UnknownHierarchy "a hierarchy name with a newline" root Create string:"pids
+cgmd: forged line" string:cgmtest-escape
+check_fails "client strings cannot forge log lines" grep -q "^cgmd: forged line" "$T_DIR/cgmd.log"
+
 say "# pids"
 dead=$(sh -c 'echo $$')
 for who in cgmtest1 root; do
