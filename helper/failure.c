@@ -8,10 +8,30 @@
 
 #include "failure.h"
 
+/*
+ * A message cut at the buffer's end may end in the middle of a UTF-8
+ * character (a client's path is part of many messages); D-Bus refuses a
+ * reply whose text is not valid UTF-8, so drop the incomplete character.
+ */
+static void trim_partial_utf8(char *s)
+{
+	size_t len = strlen(s), lead = len, need;
+
+	while (lead > 0 && len - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0 || ((unsigned char)s[lead - 1] & 0x80) == 0)
+		return;
+	lead--;
+	need = ((unsigned char)s[lead] & 0xe0) == 0xc0 ? 2 : ((unsigned char)s[lead] & 0xf0) == 0xe0 ? 3 : 4;
+	if (len - lead < need)
+		s[lead] = '\0';
+}
+
 static void vrecord(struct failure *err, enum failure_kind kind, const char *fmt, va_list ap)
 {
 	err->kind = kind;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	if (vsnprintf(err->message, sizeof(err->message), fmt, ap) >= (int)sizeof(err->message))
+		trim_partial_utf8(err->message);
 }
 
 int failf(struct failure *err, enum failure_kind kind, const char *fmt, ...)
@@ -53,7 +73,9 @@ int fail_errno(struct failure *err, int errnum, const char *fmt, ...)
 	vrecord(err, kind_of_errno(errnum), fmt, ap);
 	va_end(ap);
 	len = strlen(err->message);
-	snprintf(err->message + len, sizeof(err->message) - len, ": %s", strerror(errnum));
+	if (snprintf(err->message + len, sizeof(err->message) - len, ": %s", strerror(errnum)) >=
+	    (int)(sizeof(err->message) - len))
+		trim_partial_utf8(err->message);
 	return -1;
 }
 

@@ -8,6 +8,11 @@ EXTRA_DIST += tests/integration/harness-selftest.sh
 # Unit tests link the daemon's modules from this convenience library.
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/helper -I$(top_srcdir)/tests
 
+check_PROGRAMS += tests/unit/test-failure
+TESTS += tests/unit/test-failure
+tests_unit_test_failure_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_failure_LDADD = helper/libcgmd.la
+
 include tests/cgroup.mk
 include tests/policy.mk
 include tests/daemon.mk
