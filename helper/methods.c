@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cgpath.h"
+#include "cgroup-backend.h"
 #include "cgroup.h"
 #include "helper/interfaces.h"
 #include "log.h"
@@ -902,6 +903,40 @@ static int run_set_value(struct request *r, struct failure *err)
 /* --- Remove, RemoveOnEmpty, Prune -------------------------------------------------------- */
 
 /*
+ * Removing below a cgroup (Prune, a recursive Remove) is an rmdir in every
+ * directory of its subtree: the caller needs write and search access to
+ * each, as the kernel would ask, not only to the top.  Host root skips the
+ * walk.
+ */
+struct subtree_check {
+	const struct caller *c;
+	const struct target *t;
+	const char *path;
+};
+
+static int check_removal_in(int parent_fd, const char *name, int fd, void *data, struct failure *err)
+{
+	const struct subtree_check *sc = data;
+	char what[512];
+	struct stat st;
+
+	snprintf(what, sizeof(what), "a cgroup below %s:%s (to remove %s)", sc->t->h->name, sc->path, name);
+	if (cg_stat(parent_fd, NULL, &st, err) < 0 ||
+	    policy_check_access(sc->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int check_subtree(struct request *r, const struct target *t, int fd, const char *path, struct failure *err)
+{
+	struct subtree_check sc = {.c = r->c, .t = t, .path = path};
+
+	if (policy_is_host_root(r->c))
+		return 0;
+	return cg_walk(fd, false, check_removal_in, &sc, err) < 0 ? -1 : 0;
+}
+
+/*
  * Opens the parent of `path` on every selected hierarchy and checks the
  * caller may write there; the cgroup itself goes to child_fd (-1 where it
  * does not exist).  Returns how many hierarchies have it.
@@ -976,6 +1011,8 @@ static int run_remove(struct request *r, struct failure *err)
 			if (rc >= 0)
 				rc = policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what,
 							 err);
+			if (rc >= 0)
+				rc = check_subtree(r, t, t->child_fd, ts.path, err);
 		}
 	}
 	for (size_t i = 0; rc >= 0 && i < ts.n; i++)
@@ -1015,6 +1052,8 @@ static int run_prune(struct request *r, struct failure *err)
 	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
 	if (rc == 0)
 		rc = targets_check(r, &ts, NULL, W_OK | X_OK, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++)
+		rc = check_subtree(r, &ts.t[i], ts.t[i].fd, ts.path, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_prune, NULL, err);
 	targets_free(&ts);

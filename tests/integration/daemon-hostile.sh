@@ -117,6 +117,17 @@ check_error org.cgm.Error.InvalidValue "GetPidfdCgroup with a file that is not a
 check_error org.cgm.Error.InvalidValue "MovePidfd with a file that is not a pidfd" fdcall root MovePidfd ssh pids $W file:/etc/passwd
 CALL_AT=$W/cgmtest-u1 check_error org.cgm.Error.PermissionDenied "user: MovePidfd of root's process" fdcall cgmtest1 MovePidfd ssh pids "" "$root_p"
 
+say "# removing below: every level is asked, not only the top"
+# Root puts a root-owned cgroup with a child inside the user's delegated one.
+CALL_AT=$W call root Create string:$HS string:cgmtest-u1/cgmtest-rootbox/cgmtest-inner >/dev/null
+CALL_AT=$W/cgmtest-u1 refused org.cgm.Error.PermissionDenied "user: Prune cannot empty a root-owned cgroup inside its own" \
+	cgmtest1 Prune string:$HS string:
+CALL_AT=$W/cgmtest-u1 refused org.cgm.Error.PermissionDenied "user: recursive Remove cannot either" \
+	cgmtest1 Remove string:$HS string:cgmtest-rootbox int32:1
+check_eq "user: a plain Remove of the (non-empty) root-owned cgroup is Busy" \
+	"$(CALL_AT=$W/cgmtest-u1 call cgmtest1 Remove string:$HS string:cgmtest-rootbox int32:0 2>&1 | grep -o 'org.cgm.Error.[A-Za-z]*')" org.cgm.Error.Busy
+CALL_AT=$W call root Remove string:$HS string:cgmtest-u1/cgmtest-rootbox int32:1 >/dev/null
+
 say "# every method with a wrong signature"
 for m in Ping GetPidCgroup GetPidCgroupAbs Create Chown Chmod MovePid MovePidAbs GetValue SetValue Remove \
 	GetTasks GetTasksRecursive ListChildren RemoveOnEmpty Prune ListControllers ListKeys \
