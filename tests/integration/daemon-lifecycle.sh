@@ -122,6 +122,16 @@ for _ in $(seq 1 100); do kill -0 "${dpid:-0}" 2>/dev/null || break; sleep 0.05;
 check_fails "the detached daemon stops on SIGTERM" kill -0 "${dpid:-0}"
 check_fails "and removes its socket" test -e "$SOCK"
 
+# --controllers and --skip choose the hierarchies served.
+start_cgmd --controllers memory,unified
+check_eq "--controllers memory,unified serves just those" "$(value root ListControllers | grep -v '^array\|^]' | sort | tr '\n' ' ')" "memory unified "
+check_error org.cgm.Error.UnknownHierarchy "... and knows no other" call root Create string:pids string:cgmtest-x
+stop_cgmd
+start_cgmd --skip pids
+check_eq "--skip pids leaves pids out" "$(value root ListControllers | grep -cx pids)" 0
+check_eq "... and serves the rest" "$(value root ListControllers | grep -cx memory)" 1
+stop_cgmd
+
 # Idle memory: the resident set of a fresh daemon.
 start_cgmd
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$CGMD_PID/status")
