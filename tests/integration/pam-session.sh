@@ -6,8 +6,10 @@
 # show; the user cgroup is delegated (directory and delegation files the
 # user's, limit files root's); cgm.conf limits are in place and the user
 # cannot write them; concurrent sessions get distinct numbers; closing
-# removes the session; nodelegate keeps everything root's; a limit the
-# kernel refuses fails the login, a key no hierarchy has is skipped.
+# removes the session; nodelegate keeps everything root's; controllers=
+# picks hierarchies; limits with an absolute base the daemon would resolve
+# elsewhere are refused; a limit the kernel refuses fails the login, a key
+# no hierarchy has is skipped.
 . "$top_srcdir/tests/harness.sh"
 require_root
 . "$top_srcdir/tests/integration/pam-common.sh"
@@ -158,6 +160,20 @@ else
 fi
 release e
 check "controllers=$some: closed session removed" wait_gone "$(user_cg_dir unified cgmtest3)/1"
+
+# --- an absolute base with limits, from outside the root cgroup ------------
+# Limits are set before OpenSession, by requests that resolve "/" beneath
+# the caller: from the sandbox they would miss the real /<base>.  The module
+# must refuse before anything is made.
+pam_service cgmtest-abs "session required $PAM_MODULE socket=$SOCK base=/cgmtest-abs-$$ conf=$CONF"
+with_syslog "$T_DIR/abs.log" "$PROBE" --confdir "$PAM_DIR" cgmtest-abs cgmtest3 -- true >"$T_DIR/abs.out" 2>&1
+check_eq "absolute base with limits, not in the root cgroup: the login fails" "$?" 2
+check "absolute base with limits: the log says why" grep -q 'needs this process in the root cgroup' "$T_DIR/abs.log"
+for name in $(hierarchy_names); do
+	top=$(host_hierarchy_dir "$name")/cgmtest-abs-$$
+	check "absolute base with limits: nothing made at the top of $name" test ! -e "$top"
+	[ -d "$top" ] && remove_tree "$top"
+done
 
 # --- a limit the kernel refuses fails the login ------------------------------
 printf 'cgmtest3 cgroup.max.descendants lots\n' >"$T_DIR/bad.conf"
