@@ -3,12 +3,6 @@
 # no daemon (connect faults, fixed texts); everything else runs against a
 # real cgmd in a sandbox cgroup (root; the scripts skip otherwise):
 # lib-calls.sh drives test-lib-calls, the cli-*.sh scripts drive cgm.
-# Until cli-mock.sh moves to a real daemon, cgm is checked against a stand-in.
-check_PROGRAMS += tests/unit/test-lib-mock
-tests_unit_test_lib_mock_SOURCES = tests/unit/test-lib-mock.c
-tests_unit_test_lib_mock_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
-tests_unit_test_lib_mock_LDADD = $(DBUS_LIBS)
-
 check_PROGRAMS += tests/unit/test-lib
 TESTS += tests/unit/test-lib
 tests_unit_test_lib_SOURCES = tests/unit/test-lib.c tests/tap.h
@@ -31,7 +25,7 @@ CLIENT_TESTS = \
 	tests/integration/lib-calls.sh \
 	tests/integration/cli-root.sh \
 	tests/integration/cli-user.sh \
-	tests/integration/cli-mock.sh \
+	tests/integration/cli-output.sh \
 	tests/integration/cli-example.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS)
