@@ -344,7 +344,7 @@ int main(int argc, char *argv[])
 
 	conn = cgm_connect_timeout(inv.socket, inv.timeout_ms, &r);
 	if (!conn) {
-		fprintf(stderr, "cgm: %s: %s\n", inv.command->name, cgm_errmsg(NULL));
+		fprintf(stderr, "cgm: %s: %s: %s\n", inv.command->name, cgm_strerror(r), cgm_errmsg(NULL));
 		return exit_status(r);
 	}
 	r = handlers[cli_command_id(inv.command)](conn, &inv);
