@@ -28,5 +28,5 @@ CLIENT_TESTS = \
 	tests/integration/cli-output.sh \
 	tests/integration/cli-example.sh
 TESTS += $(CLIENT_TESTS)
-EXTRA_DIST += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS) tests/integration/cli-common.sh
 AM_TESTS_ENVIRONMENT += CGM_TEST_CC='$(CC)'; export CGM_TEST_CC; CGM_TEST_CFLAGS='$(CFLAGS)'; export CGM_TEST_CFLAGS;

@@ -10,18 +10,8 @@
 # commands' effects as root and as a delegated user.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/daemon-common.sh"
-require_root
-require_cmd jq setpriv
-sandbox_enter || finish
-start_cgmd || { fail "cgmd starts"; finish; }
-
-H=pids
-[ -n "$(host_hierarchy_dir pids)" ] || H=unified
-P=$(sandbox_dir "$H")
-U=$(sandbox_dir unified)
+. "$top_srcdir/tests/integration/cli-common.sh"
 uid1=$(id -u cgmtest1) gid1=$(id -g cgmtest1)
-status_of() { "$@" >/dev/null 2>&1; echo $?; }
-wait_for() { for _ in $(seq 1 50); do "$@" && return 0; sleep 0.1; done; return 1; }
 # exit_of PID: the exit status of background job PID as the shell reports it (128 + signal).
 exit_of() { wait "$1" 2>/dev/null; echo $?; }
 

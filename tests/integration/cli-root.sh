@@ -5,19 +5,7 @@
 # and its exit status and message for each kind of failure, are
 # cli-output.sh's.
 . "$top_srcdir/tests/harness.sh"
-require_root
-require_cmd jq
-sandbox_enter || finish
-start_cgmd || { fail "cgmd starts"; finish; }
-
-# The v1 pids hierarchy where there is one, else unified; both have pids.max.
-H=pids
-[ -n "$(host_hierarchy_dir pids)" ] || H=unified
-P=$(sandbox_dir "$H")
-U=$(sandbox_dir unified)
-status_of() { "$@" >/dev/null 2>&1; echo $?; }
-# wait_for CMD...: up to 5 s for CMD to succeed.
-wait_for() { for _ in $(seq 1 50); do "$@" && return 0; sleep 0.1; done; return 1; }
+. "$top_srcdir/tests/integration/cli-common.sh"
 
 check "ping" "$CGM" ping
 check "apiversion is a number" sh -c "'$CGM' apiversion | grep -qE '^[0-9]+\$'"

@@ -6,16 +6,7 @@
 # DESIGN.md §3 forbid: other people's processes and cgroups, the limits on
 # the delegated cgroup itself, chown and the ...Abs commands.
 . "$top_srcdir/tests/harness.sh"
-require_root
-require_cmd jq setpriv
-sandbox_enter || finish
-start_cgmd || { fail "cgmd starts"; finish; }
-
-H=pids
-[ -n "$(host_hierarchy_dir pids)" ] || H=unified
-P=$(sandbox_dir "$H")
-status_of() { "$@" >/dev/null 2>&1; echo $?; }
-wait_for() { for _ in $(seq 1 50); do "$@" && return 0; sleep 0.1; done; return 1; }
+. "$top_srcdir/tests/integration/cli-common.sh"
 u1() { as_user cgmtest1 "$CGM" "$@"; }
 
 check "root: create u1" "$CGM" create all u1

@@ -35,8 +35,8 @@
 #include "cgm.h"
 #include "tap.h"
 
-#define MAX_HIERARCHIES 32
-#define THREADS 4
+#define MAX_HIERARCHIES	 32
+#define THREADS		 4
 #define CALLS_PER_THREAD 50
 
 static struct hierarchy {
@@ -60,7 +60,7 @@ static const struct hierarchy *find_hierarchy(const char *name)
 	return NULL;
 }
 
-/* Host path of REL below the sandbox in hierarchy NAME ("" is the sandbox); a ring of buffers, so a few can be alive. */
+/* Host path of REL below the sandbox in hierarchy NAME ("" is the sandbox); from a ring, so a few can be alive. */
 static const char *host(const char *name, const char *rel)
 {
 	static char ring[8][PATH_MAX];
@@ -90,7 +90,7 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* In every hierarchy the daemon manages: the directory REL exists (want 1) or does not (want 0). */
+/* In every hierarchy of the host: the directory REL exists (want 1) or does not (want 0). */
 static int everywhere(const char *rel, int want)
 {
 	for (size_t i = 0; i < n_hier; i++)
@@ -247,7 +247,7 @@ static void test_create_remove(struct cgm *c)
 	ok(everywhere("job", 1), "create on all made the directory in every hierarchy on the host");
 	is_int(cgm_create(c, H, "job"), 1, "create returns 1 when it already existed");
 	is_int(cgm_create(c, "all", "every/where"), 0, "create with a parent to make");
-	ok(everywhere("every/where", 1), "... made both on the host");
+	ok(everywhere("every/where", 1), "... made both levels in every hierarchy on the host");
 
 	/* Recursive or not: the Remove flag on the wire, seen by what the daemon does with it. */
 	is_int(cgm_remove(c, "all", "every", 0), CGM_EBUSY, "remove, not recursive, of a cgroup with a child: busy");
@@ -362,8 +362,9 @@ static void test_permission_denied(void)
 		snprintf(msg, sizeof(msg), "%s", cgm_errmsg(u));
 		cgm_disconnect(u);
 		/* _exit: no LeakSanitizer pass in a child that has given up root. */
-		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) && write(fds[1], msg, sizeof(msg)) == sizeof(msg) ? 0
-															: 1);
+		if (write(fds[1], &r, sizeof(r)) != sizeof(r) || write(fds[1], msg, sizeof(msg)) != sizeof(msg))
+			_exit(1);
+		_exit(0);
 	}
 	close(fds[1]);
 	if (read(fds[0], &r, sizeof(r)) != sizeof(r) || read(fds[0], msg, sizeof(msg)) != sizeof(msg))
@@ -375,7 +376,7 @@ static void test_permission_denied(void)
 	ok(!is_dir(host(H, "denied")), "... and nothing was made");
 }
 
-/* The sandbox's children on the host, as a count, and whether every name in V is one of them. */
+/* Whether V names exactly the child directories the host shows below REL. */
 static int same_children(char **v, const char *rel)
 {
 	DIR *d = opendir(host(H, rel));
@@ -460,6 +461,7 @@ static void test_processes(struct cgm *c)
 			seen_b |= pids[i] == b;
 			seen_self |= pids[i] == getpid();
 		}
+		/* The sandbox itself holds this program and the script that runs it. */
 		ok(seen_a && seen_b && seen_self && (int)n == count_procs(H, "") + 2,
 		   "get_tasks_recursive: the sandbox's own pids and those of job and job2, as the host lists them");
 	}
@@ -716,7 +718,8 @@ int main(int argc, char **argv)
 	alarm(60); /* A hang is a failure, not a stuck test suite. */
 	sock_path = getenv("CGM_SOCKET");
 	if (argc != 4 || !sock_path || read_hierarchies(argv[1]) < 0 || !pw) {
-		fprintf(stderr, "usage: CGM_SOCKET=PATH test-lib-calls HIERARCHIES CGMD-PID API-VERSION (needs cgmtest1)\n");
+		fprintf(stderr,
+			"usage: CGM_SOCKET=PATH test-lib-calls HIERARCHIES CGMD-PID API-VERSION (needs cgmtest1)\n");
 		return 2;
 	}
 	cgmd_pid = atoi(argv[2]);
