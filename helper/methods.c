@@ -1283,6 +1283,23 @@ static int run_list_controllers(struct request *r, struct failure *err)
 
 /* --- Kill, Freeze, Thaw ----------------------------------------------------------------- */
 
+/*
+ * The one hierarchy that acts for a whole-cgroup operation among those
+ * selected and `able` (NULL: any): unified if selected, for its atomic
+ * cgroup.kill and cgroup.freeze, else the first.  Signalling through one
+ * hierarchy reaches each process once; freezing one process through both
+ * the v1 freezer and cgroup.freeze of a hybrid host never completes.
+ */
+static struct target *acting_target(struct targets *ts, bool (*able)(const struct hierarchy *h))
+{
+	struct target *pick = NULL;
+
+	for (size_t i = 0; i < ts->n; i++)
+		if ((!able || able(ts->t[i].h)) && (!pick || ts->t[i].h->unified))
+			pick = &ts->t[i];
+	return pick;
+}
+
 static int run_kill(struct request *r, struct failure *err)
 {
 	struct targets ts = {0};
@@ -1300,11 +1317,7 @@ static int run_kill(struct request *r, struct failure *err)
 		targets_free(&ts);
 		return -1;
 	}
-	/* One hierarchy signals (each process once): unified if selected, for its atomic cgroup.kill. */
-	t = &ts.t[0];
-	for (size_t i = 0; i < ts.n; i++)
-		if (ts.t[i].h->unified)
-			t = &ts.t[i];
+	t = acting_target(&ts, NULL);
 	/* Every process below must be the caller's to signal; none is signalled otherwise. */
 	if (!policy_is_host_root(r->c))
 		rc = cg_list_pids(t->h, t->fd, true, &pids, &n, err);
@@ -1338,38 +1351,24 @@ static int apply_freeze(struct request *r, struct target *t, struct failure *err
 	return cg_freeze(t->h, t->fd, r->m->name[0] == 'F', err);
 }
 
-static void undo_freeze(struct request *r, struct target *t)
-{
-	struct failure ignored;
-
-	cg_freeze(t->h, t->fd, r->m->name[0] != 'F', &ignored);
-}
-
 static int run_freeze(struct request *r, struct failure *err)
 {
 	struct targets ts = {0};
-	size_t kept = 0;
+	struct target *pick;
 	int rc;
 
 	rc = targets_open(r, r->s[0], r->s[1], &ts, err);
-	for (size_t i = 0; rc == 0 && i < ts.n; i++)
-		if (can_freeze(ts.t[i].h)) {
-			struct target keep = ts.t[i];
-			ts.t[i] = ts.t[kept];
-			ts.t[kept++] = keep;
-		}
-	if (rc == 0 && kept == 0)
+	pick = rc == 0 ? acting_target(&ts, can_freeze) : NULL;
+	if (rc == 0 && !pick)
 		rc = failf(err, FAIL_UNKNOWN_HIERARCHY, "none of the hierarchies selected (%s) can freeze", r->s[0]);
 	if (rc == 0) {
-		for (size_t i = kept; i < ts.n; i++) {
-			close(ts.t[i].fd);
-			ts.t[i].fd = -1;
-		}
-		ts.n = kept;
-		rc = targets_check(r, &ts, NULL, W_OK, err);
+		/* A view of the acting hierarchy alone; `ts` still owns every target. */
+		struct targets acting = {.t = pick, .n = 1, .path = ts.path};
+
+		rc = targets_check(r, &acting, NULL, W_OK, err);
+		if (rc == 0)
+			rc = apply_freeze(r, pick, err);
 	}
-	if (rc == 0)
-		rc = targets_apply(r, &ts, apply_freeze, undo_freeze, err);
 	targets_free(&ts);
 	return rc;
 }

@@ -152,6 +152,12 @@ check "Freeze on unified" call root "$IFACE1.Freeze" string:unified string:cgmte
 check_eq "cgroup.freeze is 1" "$(cat "$(hdir unified cgmtest-all)/cgroup.freeze")" 1
 check "Thaw on unified" call root "$IFACE1.Thaw" string:unified string:cgmtest-all
 check_eq "cgroup.freeze is 0" "$(cat "$(hdir unified cgmtest-all)/cgroup.freeze")" 0
+# Both freezers on one process never agree on a hybrid host: one acts (unified).
+check "Freeze on freezer,unified" call root "$IFACE1.Freeze" string:freezer,unified string:cgmtest-all
+check_eq "unified acted: cgroup.freeze is 1" "$(cat "$(hdir unified cgmtest-all)/cgroup.freeze")" 1
+check_eq "the v1 freezer stayed THAWED" "$(cat "$(hdir freezer cgmtest-all)/freezer.state")" THAWED
+check "Thaw on freezer,unified" call root "$IFACE1.Thaw" string:freezer,unified string:cgmtest-all
+check_eq "cgroup.freeze is 0 again" "$(cat "$(hdir unified cgmtest-all)/cgroup.freeze")" 0
 check_error org.cgm.Error.UnknownHierarchy "Freeze where no hierarchy can" call root "$IFACE1.Freeze" string:memory string:cgmtest-all
 check "SetValue on pids" call root SetValue string:pids string:cgmtest-all string:pids.max string:100
 check_eq "pids.max on the host" "$(cat "$(hdir pids cgmtest-all)/pids.max")" 100
