@@ -489,6 +489,10 @@ static void test_processes(struct cgm *c)
 	ok(EVENTUALLY(waitpid(b, &st, WNOHANG) == b), "the process in that cgroup died");
 	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "of SIGKILL");
 	close(pidfd);
+	pids = NULL;
+	is_int(cgm_get_tasks(c, H, "job", &pids, &n), 0, "get_tasks of the emptied cgroup");
+	ok(n == 0 && pids != NULL, "an empty pid list is still a pointer to free");
+	free(pids);
 
 	is_int(cgm_remove(c, "all", "job", 0), 1, "remove of the emptied cgroup returns 1");
 	ok(EVENTUALLY(everywhere("job", 0)), "the directory is gone on the host");
