@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libcgm where no daemon answers (the calls themselves are checked against
- * a real cgmd by tests/integration/lib-calls.sh): a missing socket, a path
- * too long for sun_path, a listener that never accepts, one that accepts
- * and stays silent and one with a full backlog each cost at most the
- * timeout and say why; the fixed texts of the error codes.  Needs no root.
+ * a real cgmd by tests/integration/lib-calls.sh): a missing socket (also
+ * named by $CGM_SOCKET), a path too long for sun_path and a peer that
+ * hangs up at once fail at once; a listener that never accepts, one that
+ * accepts and stays silent and one with a full backlog cost at most the
+ * timeout; each says why.  Also the fixed texts of the error codes.  Needs
+ * no root.
  */
 #include <errno.h>
 #include <signal.h>
