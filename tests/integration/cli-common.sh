@@ -12,8 +12,8 @@ start_cgmd || { fail "cgmd starts"; finish; }
 
 H=pids
 [ -n "$(host_hierarchy_dir pids)" ] || H=unified
-P=$(sandbox_dir "$H")
-U=$(sandbox_dir unified)
+# shellcheck disable=SC2034 # P and U are for the scripts that source this
+P=$(sandbox_dir "$H") U=$(sandbox_dir unified)
 
 # status_of CMD...: prints the exit status of CMD (its output discarded).
 status_of() { "$@" >/dev/null 2>&1; echo $?; }
