@@ -409,19 +409,31 @@ fail:
  * The pidfd's fdinfo says "Pid: -1" once its process is reaped: the check
  * where pidfd_send_signal is missing though the pidfd exists (valgrind).
  */
-static int pidfd_alive_fdinfo(const struct caller *c, struct failure *err)
+static int pidfd_alive_fdinfo(int pidfd, pid_t pid, struct failure *err)
 {
-	char path[64], text[1024], *pid;
+	char path[64], text[1024], *line;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", c->pidfd);
-	if (read_text_at(AT_FDCWD, path, text, sizeof(text), c->pid, err) < 0)
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	if (read_text_at(AT_FDCWD, path, text, sizeof(text), pid, err) < 0)
 		return -1;
-	pid = strstr(text, "\nPid:");
-	if (!pid)
+	line = strstr(text, "\nPid:");
+	if (!line)
 		return failf(err, FAIL_FAILED, "%s has no Pid line", path);
-	if (atoi(pid + 5) <= 0)
-		return failf(err, FAIL_NOT_FOUND, "the peer process %d is gone", (int)c->pid);
+	if (atoi(line + 5) <= 0)
+		return failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
 	return 0;
+}
+
+int pidfd_still_alive(int pidfd, pid_t pid, struct failure *err)
+{
+	/* Signal 0 only checks; EPERM still means the process exists. */
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno == EPERM)
+		return 0;
+	if (errno == ESRCH)
+		return failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
+	if (errno == ENOSYS)
+		return pidfd_alive_fdinfo(pidfd, pid, err);
+	return fail_errno(err, errno, "cannot check process %d", (int)pid);
 }
 
 int caller_still_alive(const struct caller *c, struct failure *err)
@@ -430,16 +442,8 @@ int caller_still_alive(const struct caller *c, struct failure *err)
 	char path[32];
 	int dirfd, r;
 
-	if (c->pidfd >= 0) {
-		/* Signal 0 only checks; EPERM still means the process exists. */
-		if (syscall(SYS_pidfd_send_signal, c->pidfd, 0, NULL, 0) == 0 || errno == EPERM)
-			return 0;
-		if (errno == ESRCH)
-			return failf(err, FAIL_NOT_FOUND, "the peer process %d is gone", (int)c->pid);
-		if (errno == ENOSYS)
-			return pidfd_alive_fdinfo(c, err);
-		return fail_errno(err, errno, "cannot check the peer process %d", (int)c->pid);
-	}
+	if (c->pidfd >= 0)
+		return pidfd_still_alive(c->pidfd, c->pid, err);
 	/* No pidfd: a process under the same pid that started at the same tick is the same process. */
 	snprintf(path, sizeof(path), "/proc/%d", (int)c->pid);
 	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -361,13 +361,6 @@ static int pid_from_pidfd(int fd, pid_t *ret, struct failure *err)
 }
 
 /* 0 while the process behind `pidfd` lives (signal 0 only asks; EPERM still means alive). */
-static int pidfd_alive(int pidfd, pid_t pid, struct failure *err)
-{
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
-		return failf(err, FAIL_NOT_FOUND, "process %d exited", (int)pid);
-	return 0;
-}
-
 /* --- targets ------------------------------------------------------------------------ */
 
 static void targets_free(struct targets *ts)
@@ -750,7 +743,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 				   t->h->name);
 	}
 	if (rc == 0)
-		rc = pidfd_alive(pidfd, pid, err);
+		rc = pidfd_still_alive(pidfd, pid, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_attach, undo_attach, err);
 	for (size_t i = 0; origins && i < r->set->n; i++)
@@ -1493,7 +1486,7 @@ static int run_open_session(struct request *r, struct failure *err)
 			rc = oom(err);
 	r->pid = pid;
 	if (rc == 0)
-		rc = pidfd_alive(r->fd, pid, err);
+		rc = pidfd_still_alive(r->fd, pid, err);
 	if (rc == 0)
 		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
