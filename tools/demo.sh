@@ -20,19 +20,21 @@ step() { printf '\n== %s\n' "$*"; }
 step "installing build dependencies (tools/install-deps.sh)"
 "$top/tools/install-deps.sh"
 
-step "building in $top/build"
+. "$top/tools/build-dir.sh"
+build=$(build_dir_for "$top/build")
+step "building in $build"
 cd "$top"
 autoreconf -fi
-mkdir -p build
-cd build
-[ -f Makefile ] || ../configure -q
+mkdir -p "$build"
+cd "$build"
+[ -f Makefile ] || "$top/configure" -q
 make -j"$(nproc)" >make.log 2>&1 || { cat make.log; exit 1; }
 echo "built: helper/cgmd, cli/cgm, pam_cgm/.libs/pam_cgm.so, tests/pam-probe"
 
 # The test harness gives the demo its sandbox cgroup, daemon start/stop and
 # a cleanup trap that undoes everything even when a step fails.
 set +eu
-top_builddir=$top/build top_srcdir=$top
+top_builddir=$build top_srcdir=$top
 export top_builddir top_srcdir
 . "$top/tests/harness.sh"
 . "$top/tests/integration/pam-common.sh"

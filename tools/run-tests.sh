@@ -38,6 +38,8 @@ if [ "$sanitize" = yes ]; then
 fi
 : "${builddir:=$top/build}"
 cflags="$cflags ${CFLAGS:-}"
+. "$top/tools/build-dir.sh"
+builddir=$(build_dir_for "$builddir")
 
 "$top/tools/install-deps.sh"
 if [ "$(id -u)" = 0 ]; then
@@ -56,6 +58,15 @@ make check || status=1
 if [ "$distcheck" = yes ]; then
 	make distcheck DISTCHECK_CONFIGURE_FLAGS="CFLAGS='$cflags'" || status=1
 fi
+
+# The logs of what failed, so that a red run says why.
+for log in $(find . -name '*.log' -path './tests/*' | sort); do
+	trs=${log%.log}.trs
+	if [ -f "$trs" ] && grep -q -E '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
+		echo "=== $log"
+		cat "$log"
+	fi
+done
 
 # One summary line for the whole suite (automake counts each TAP check).
 awk '/^# (PASS|XFAIL|FAIL|ERROR|XPASS|SKIP):/ { n[$2] = $3 }
