@@ -14,7 +14,7 @@ static int tap_count;
 static int tap_failures;
 
 __attribute__((format(printf, 4, 5), unused)) static int tap_check(int pass, const char *file, int line,
-								  const char *fmt, ...)
+								   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,20 +34,19 @@ __attribute__((format(printf, 4, 5), unused)) static int tap_check(int pass, con
 
 #define ok(cond, ...) tap_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
-#define is_int(got, want, ...)                                                                   \
-	do {                                                                                     \
-		long long got_ = (got), want_ = (want);                                          \
-		if (!tap_check(got_ == want_, __FILE__, __LINE__, __VA_ARGS__))                  \
-			printf("#   got %lld, want %lld\n", got_, want_);                            \
+#define is_int(got, want, ...)                                                                                         \
+	do {                                                                                                           \
+		long long got_ = (got), want_ = (want);                                                                \
+		if (!tap_check(got_ == want_, __FILE__, __LINE__, __VA_ARGS__))                                        \
+			printf("#   got %lld, want %lld\n", got_, want_);                                              \
 	} while (0)
 
-#define is_str(got, want, ...)                                                                   \
-	do {                                                                                     \
-		const char *got_ = (got), *want_ = (want);                                       \
-		int same_ = got_ && want_ ? strcmp(got_, want_) == 0 : got_ == want_;            \
-		if (!tap_check(same_, __FILE__, __LINE__, __VA_ARGS__))                          \
-			printf("#   got \"%s\", want \"%s\"\n", got_ ? got_ : "(null)",              \
-			       want_ ? want_ : "(null)");                                        \
+#define is_str(got, want, ...)                                                                                         \
+	do {                                                                                                           \
+		const char *got_ = (got), *want_ = (want);                                                             \
+		int same_ = got_ && want_ ? strcmp(got_, want_) == 0 : got_ == want_;                                  \
+		if (!tap_check(same_, __FILE__, __LINE__, __VA_ARGS__))                                                \
+			printf("#   got \"%s\", want \"%s\"\n", got_ ? got_ : "(null)", want_ ? want_ : "(null)");     \
 	} while (0)
 
 __attribute__((unused)) static int tap_done(void)
