@@ -2,8 +2,8 @@
 # The shared test harness; each part keeps its own tests in its own .mk.
 EXTRA_DIST += tests/tap.h tests/harness.sh tests/check-exports.sh
 
-TESTS += tests/integration/harness-selftest.sh
-EXTRA_DIST += tests/integration/harness-selftest.sh
+TESTS += tests/integration/harness-selftest.sh tests/integration/unit-as-user.sh
+EXTRA_DIST += tests/integration/harness-selftest.sh tests/integration/unit-as-user.sh
 
 # Unit tests link the daemon's modules from this convenience library.
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/helper -I$(top_srcdir)/tests
