@@ -662,15 +662,13 @@ static int run_chmod(struct request *r, struct failure *err)
 		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
 	if (rc == 0 && *file)
 		rc = targets_keep_key(&ts, file, err);
-	/* As chmod(2): only the owner.  A mode where only the owner may write asks exactly that. */
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		char what[512];
 
-		snprintf(what, sizeof(what), "%s%s%s:%s (not its owner)", file, *file ? " of " : "", ts.t[i].h->name,
-			 ts.path);
+		snprintf(what, sizeof(what), "%s%s%s:%s", file, *file ? " of " : "", ts.t[i].h->name, ts.path);
 		rc = cg_stat(ts.t[i].fd, file, &ts.t[i].st, err);
 		if (rc == 0)
-			rc = policy_check_access(r->c, ts.t[i].st.st_uid, ts.t[i].st.st_gid, S_IWUSR, W_OK, what, err);
+			rc = policy_check_owner(r->c, ts.t[i].st.st_uid, what, err);
 	}
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_chmod, undo_chmod, err);

@@ -89,6 +89,15 @@ int policy_check_access(const struct caller *c, uid_t owner, gid_t group, mode_t
 		     is_ns_root(c) ? ", and its owner is not mapped in your user namespace" : "");
 }
 
+int policy_check_owner(const struct caller *c, uid_t owner, const char *what, struct failure *err)
+{
+	if (policy_is_host_root(c) || ns_root_over_uid(c, owner) || c->uid == owner)
+		return 0;
+	return failf(err, FAIL_PERMISSION_DENIED, "uid %u may not change the mode of %s: only its owner, uid %u, may%s",
+		     (unsigned)c->uid, what, (unsigned)owner,
+		     is_ns_root(c) ? " (and that uid is not mapped in your user namespace)" : "");
+}
+
 int policy_check_host_root(const struct caller *c, const char *method, struct failure *err)
 {
 	if (policy_is_host_root(c))

@@ -25,6 +25,13 @@ bool policy_is_host_root(const struct caller *c);
 int policy_check_access(const struct caller *c, uid_t owner, gid_t group, mode_t mode, int mask, const char *what,
 			struct failure *err);
 
+/*
+ * Chmod: as chmod(2), only the owner of the inode (host root passes; root
+ * in a user namespace passes where `owner` is mapped in it).  On refusal
+ * fills err with FAIL_PERMISSION_DENIED naming `what` and its owner.
+ */
+int policy_check_owner(const struct caller *c, uid_t owner, const char *what, struct failure *err);
+
 /* The …Abs methods and OpenSession: host root only. */
 int policy_check_host_root(const struct caller *c, const char *method, struct failure *err);
 

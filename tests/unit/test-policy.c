@@ -175,6 +175,21 @@ static void test_host_root_chown_process(void)
 	ok(policy_check_process(&root_pidns, 77, 1001, &err) < 0, "root in another pid ns: user process refused");
 }
 
+static void test_owner(void)
+{
+	struct failure err = {0};
+
+	is_int(policy_check_owner(&u1, 1001, "x", &err), 0, "the owner may chmod");
+	is_int(policy_check_owner(&root, 1003, "x", &err), 0, "host root may chmod anything");
+	ok(policy_check_owner(&u3, 1001, "pids:/a", &err) < 0 && err.kind == FAIL_PERMISSION_DENIED &&
+		   strstr(err.message, "pids:/a") && strstr(err.message, "uid 1001"),
+	   "another user may not, and is told who may (%s)", err.message);
+	is_int(policy_check_owner(&nsroot, 100004, "x", &err), 0, "ns root: a mapped owner");
+	ok(policy_check_owner(&nsroot, 0, "x", &err) < 0 && strstr(err.message, "not mapped"),
+	   "ns root: an unmapped owner refused (%s)", err.message);
+	ok(policy_check_owner(&root_pidns, 1001, "x", &err) < 0, "root in another pid ns is not host root");
+}
+
 static void test_keys(void)
 {
 	static const char *const refused[] = {"tasks", "cgroup.procs", "cgroup.threads", "release_agent",
@@ -205,6 +220,7 @@ int main(void)
 	test_idmap();
 	test_access();
 	test_host_root_chown_process();
+	test_owner();
 	test_keys();
 	return tap_done();
 }
