@@ -18,19 +18,16 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caller.h"
+#include "process.h"
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59 /* Linux 4.13, asm-generic value */
 #endif
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* Linux 6.5, asm-generic value (x86, arm, riscv...); Debian 12's headers lack it */
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424 /* Linux 5.1, one number on every architecture */
 #endif
 
 /* A process has at most NGROUPS_MAX (65536) supplementary groups. */
@@ -403,37 +400,6 @@ fail:
 		close(dirfd);
 	caller_clear(ret);
 	return -1;
-}
-
-/*
- * The pidfd's fdinfo says "Pid: -1" once its process is reaped: the check
- * where pidfd_send_signal is missing though the pidfd exists (valgrind).
- */
-static int pidfd_alive_fdinfo(int pidfd, pid_t pid, struct failure *err)
-{
-	char path[64], text[1024], *line;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	if (read_text_at(AT_FDCWD, path, text, sizeof(text), pid, err) < 0)
-		return -1;
-	line = strstr(text, "\nPid:");
-	if (!line)
-		return failf(err, FAIL_FAILED, "%s has no Pid line", path);
-	if (atoi(line + 5) <= 0)
-		return failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
-	return 0;
-}
-
-int pidfd_still_alive(int pidfd, pid_t pid, struct failure *err)
-{
-	/* Signal 0 only checks; EPERM still means the process exists. */
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno == EPERM)
-		return 0;
-	if (errno == ESRCH)
-		return failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
-	if (errno == ENOSYS)
-		return pidfd_alive_fdinfo(pidfd, pid, err);
-	return fail_errno(err, errno, "cannot check process %d", (int)pid);
 }
 
 int caller_still_alive(const struct caller *c, struct failure *err)

@@ -59,12 +59,6 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err);
 int caller_still_alive(const struct caller *c, struct failure *err);
 
 /* Frees and closes what *c holds and leaves it cleared (pidfd -1); calling it twice is harmless. */
-/*
- * 0 while the process `pidfd` pins (pid `pid`, for messages) is alive,
- * FAIL_NOT_FOUND once it has exited.
- */
-int pidfd_still_alive(int pidfd, pid_t pid, struct failure *err);
-
 void caller_clear(struct caller *c);
 
 /*

@@ -12,6 +12,7 @@ helper_libcgmd_la_SOURCES = \
 	helper/cgroup-v1.c helper/cgroup-v2.c \
 	helper/caller.c helper/caller.h \
 	helper/policy.c helper/policy.h \
+	helper/process.c helper/process.h \
 	helper/cgpath.c helper/cgpath.h \
 	helper/privileges.c helper/privileges.h \
 	helper/server.c helper/server.h helper/methods.c helper/methods.h

@@ -33,9 +33,9 @@
 #include "log.h"
 #include "methods.h"
 #include "policy.h"
+#include "process.h"
 
 #define MAX_ARGS      5
-#define NSPID_MAX     32 /* pid namespaces nest at most 32 deep */
 #define OVERFLOW_ID   65534
 #define SESSION_TRIES 16
 #define LOG_ARG_MAX   64
@@ -57,10 +57,7 @@ struct request {
 	gid_t gid;
 	DBusMessageIter out;
 	/* How the caller's pid namespace sees pids, computed on first use. */
-	bool pidview_known;
-	bool pidview_same;
-	size_t pidview_level;
-	struct stat pidview_ns;
+	struct pidview pids; /* how the caller's pid namespace sees pids */
 };
 
 /* One selected hierarchy of a request and what was opened and learnt there. */
@@ -165,202 +162,6 @@ static int id_from_caller(const struct caller *c, const struct idmap *m, int32_t
 	return failf(err, FAIL_PERMISSION_DENIED, "%s %d is not mapped in your user namespace", what, id);
 }
 
-/* --- processes ------------------------------------------------------------------- */
-
-/* Real uid and NSpid list (outermost first) of `pid` from /proc/<pid>/status. */
-static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_n, struct failure *err)
-{
-	char path[64], buf[8192];
-	bool have_uid = false;
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
-				       : fail_errno(err, errno, "reading %s", path);
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		return errno == ESRCH ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
-				      : fail_errno(err, errno, "reading %s", path);
-	buf[len] = '\0';
-	*ret_n = 0;
-	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, "Uid:", 4) == 0) {
-			*ret_uid = (uid_t)strtoul(line + 4, NULL, 10);
-			have_uid = true;
-		} else if (ret_nspid && strncmp(line, "NSpid:", 6) == 0) {
-			char *p = line + 6, *end;
-
-			while (*ret_n < NSPID_MAX) {
-				long v = strtol(p, &end, 10);
-
-				if (end == p)
-					break;
-				ret_nspid[(*ret_n)++] = (pid_t)v;
-				p = end;
-			}
-		}
-	}
-	if (!have_uid)
-		return failf(err, FAIL_FAILED, "%s has no Uid line", path);
-	return 0;
-}
-
-/* Whether pid namespace `up` levels above that of `pid` is the one `ns` describes. */
-static bool pidns_ancestor_is(pid_t pid, size_t up, const struct stat *ns)
-{
-	char path[64];
-	struct stat st;
-	int fd;
-	bool same;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	while (up-- > 0) {
-		int parent = ioctl(fd, NS_GET_PARENT);
-
-		close(fd);
-		if (parent < 0)
-			return false;
-		fd = parent;
-	}
-	same = fstat(fd, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
-	close(fd);
-	return same;
-}
-
-/* Learns how deep below the daemon's pid namespace the caller's is. */
-static int pidview_load(struct request *r, struct failure *err)
-{
-	pid_t nspid[NSPID_MAX];
-	char path[64];
-	size_t n;
-	uid_t uid;
-
-	if (r->pidview_known)
-		return 0;
-	r->pidview_same = r->c->init_pidns;
-	if (!r->pidview_same) {
-		if (proc_status(r->c->pid, &uid, nspid, &n, err) < 0)
-			return -1;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)r->c->pid);
-		if (n == 0 || stat(path, &r->pidview_ns) < 0)
-			return failf(err, FAIL_FAILED, "cannot learn the pid namespace of process %d", (int)r->c->pid);
-		r->pidview_level = n - 1;
-	}
-	r->pidview_known = true;
-	return 0;
-}
-
-/* Pid `pid` of the daemon's namespace as the caller sees it; 0 when the caller cannot see it. */
-static pid_t pid_to_caller(struct request *r, pid_t pid)
-{
-	pid_t nspid[NSPID_MAX];
-	struct failure ignored;
-	size_t n;
-	uid_t uid;
-
-	if (pidview_load(r, &ignored) < 0)
-		return 0;
-	if (r->pidview_same)
-		return pid;
-	if (proc_status(pid, &uid, nspid, &n, &ignored) < 0 || n <= r->pidview_level)
-		return 0;
-	if (!pidns_ancestor_is(pid, n - 1 - r->pidview_level, &r->pidview_ns))
-		return 0;
-	return nspid[r->pidview_level];
-}
-
-/*
- * Trust boundary: `pid` is a number from the client, meaningful only in
- * the caller's pid namespace.  It is looked up there (a scan of /proc
- * comparing NSpid at the caller's level and the namespace itself, for
- * callers outside the daemon's namespace), so a caller can only name a
- * process it can see; 0 and negatives, which cgroupfs would read as "the
- * writer itself", never get through, nor does the daemon's own pid.
- */
-static int pid_from_caller(struct request *r, int32_t pid, pid_t *ret, struct failure *err)
-{
-	pid_t nspid[NSPID_MAX];
-	struct failure ignored;
-	struct dirent *de;
-	DIR *d;
-	size_t n;
-	uid_t uid;
-
-	if (pid <= 0)
-		return failf(err, FAIL_INVALID_VALUE, "%d is not a process id", (int)pid);
-	if (pidview_load(r, err) < 0)
-		return -1;
-	if (r->pidview_same) {
-		*ret = pid;
-	} else {
-		*ret = 0;
-		d = opendir("/proc");
-		if (!d)
-			return fail_errno(err, errno, "opendir /proc");
-		while (!*ret && (de = readdir(d))) {
-			char *end;
-			long p = strtol(de->d_name, &end, 10);
-
-			if (*end || p <= 0)
-				continue;
-			if (proc_status((pid_t)p, &uid, nspid, &n, &ignored) < 0 || n <= r->pidview_level ||
-			    nspid[r->pidview_level] != pid)
-				continue;
-			if (pidns_ancestor_is((pid_t)p, n - 1 - r->pidview_level, &r->pidview_ns))
-				*ret = (pid_t)p;
-		}
-		closedir(d);
-		if (!*ret)
-			return failf(err, FAIL_NOT_FOUND, "no process %d in your pid namespace", (int)pid);
-	}
-	if (*ret == getpid())
-		return failf(err, FAIL_PERMISSION_DENIED, "process %d is the daemon itself", (int)pid);
-	return 0;
-}
-
-/*
- * Trust boundary: a pidfd from the client.  The kernel says which process
- * it refers to (fdinfo "Pid:", in the daemon's namespace); anything that
- * is not a pidfd has no such line and is refused.
- */
-static int pid_from_pidfd(int fd, pid_t *ret, struct failure *err)
-{
-	char path[64], buf[1024];
-	ssize_t len;
-	char *p;
-	int info;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	info = open(path, O_RDONLY | O_CLOEXEC);
-	if (info < 0)
-		return fail_errno(err, errno, "reading %s", path);
-	len = read(info, buf, sizeof(buf) - 1);
-	close(info);
-	if (len < 0)
-		return fail_errno(err, errno, "reading %s", path);
-	buf[len] = '\0';
-	p = strstr(buf, "\nPid:");
-	if (!p)
-		return failf(err, FAIL_INVALID_VALUE, "the file descriptor passed is not a pidfd");
-	*ret = (pid_t)strtol(p + 5, NULL, 10);
-	if (*ret <= 0)
-		return failf(err, FAIL_NOT_FOUND, "the process of the pidfd is gone");
-	if (*ret == getpid())
-		return failf(err, FAIL_PERMISSION_DENIED, "the pidfd refers to the daemon itself");
-	return 0;
-}
-
-/* 0 while the process behind `pidfd` lives (signal 0 only asks; EPERM still means alive). */
 /* --- targets ------------------------------------------------------------------------ */
 
 static void targets_free(struct targets *ts)
@@ -710,7 +511,6 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	char **origins = NULL;
 	int own_fd = -1, rc;
 	uid_t uid;
-	size_t n;
 
 	if (pidfd < 0) {
 		pidfd = own_fd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -719,7 +519,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 					      : fail_errno(err, errno, "pidfd_open %d", (int)pid);
 	}
 	r->pid = pid;
-	rc = proc_status(pid, &uid, NULL, &n, err);
+	rc = process_uid(pid, &uid, err);
 	if (rc == 0)
 		rc = policy_check_process(r->c, pid, uid, err);
 	if (rc == 0)
@@ -757,7 +557,7 @@ static int run_move_pid(struct request *r, struct failure *err)
 {
 	pid_t pid;
 
-	if (pid_from_caller(r, r->i[0], &pid, err) < 0)
+	if (pidview_from_caller(&r->pids, r->i[0], &pid, err) < 0)
 		return -1;
 	return move_process(r, r->s[0], r->s[1], pid, -1, err);
 }
@@ -808,7 +608,7 @@ static int run_get_pid_cgroup(struct request *r, struct failure *err)
 {
 	pid_t pid;
 
-	if (pid_from_caller(r, r->i[0], &pid, err) < 0)
+	if (pidview_from_caller(&r->pids, r->i[0], &pid, err) < 0)
 		return -1;
 	return reply_pid_cgroup(r, pid, r->m->flags & METHOD_ABS, err);
 }
@@ -1103,7 +903,7 @@ static int get_tasks(struct request *r, bool recursive, struct failure *err)
 
 			if (i > 0 && all[i] == all[i - 1])
 				continue;
-			seen = pid_to_caller(r, all[i]);
+			seen = pidview_to_caller(&r->pids, all[i]);
 			if (seen > 0)
 				all[out++] = seen;
 		}
@@ -1316,7 +1116,7 @@ static int run_kill(struct request *r, struct failure *err)
 		struct failure gone;
 		uid_t uid;
 
-		if (proc_status(pids[i], &uid, NULL, &(size_t){0}, &gone) < 0)
+		if (process_uid(pids[i], &uid, &gone) < 0)
 			continue;
 		rc = policy_check_process(r->c, pids[i], uid, err);
 	}
@@ -1771,7 +1571,7 @@ DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 	const char *iface = dbus_message_get_interface(call);
 	const char *name = dbus_message_get_member(call);
 	const char *path = dbus_message_get_path(call);
-	struct request r = {.ctx = ctx, .c = ctx->caller, .set = ctx->set, .fd = -1};
+	struct request r = {.ctx = ctx, .c = ctx->caller, .set = ctx->set, .fd = -1, .pids = {.c = ctx->caller}};
 	struct failure err = {0};
 	DBusMessage *reply;
 	char desc[512], why[sizeof(err.message) + 4];
