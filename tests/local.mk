@@ -18,3 +18,4 @@ include tests/policy.mk
 include tests/daemon.mk
 include tests/client.mk
 include tests/pam.mk
+include tests/fuzz.mk
