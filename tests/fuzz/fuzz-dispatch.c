@@ -101,13 +101,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	for (size_t i = 0; i < set.n; i++) {
 		char dir[32];
+		uid_t owner = strcmp(paths[i], "/") == 0 ? 1000 : 0;
 
 		snprintf(dir, sizeof(dir), "%zu", i);
-		mkdirs_at(top, dir, 0, 0);
+		/* The ordinary user owns its base (the hierarchy root or its own cgroup): its Creates reach cgroup.c.
+		 */
+		mkdirs_at(top, dir, owner, owner);
 		set.items[i].root_fd = openat(top, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (set.items[i].root_fd < 0)
 			abort();
-		/* Our own cgroup, given to the ordinary user so that its Creates get past policy too. */
 		if (strcmp(paths[i], "/") != 0)
 			mkdirs_at(set.items[i].root_fd, paths[i] + 1, 1000, 1000);
 		free(paths[i]);
