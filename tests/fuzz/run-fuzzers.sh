@@ -34,7 +34,7 @@ for t in $targets; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	if [ "$rc" -eq 0 ]; then
-		echo "fuzz-$t: ok, ${runs:-?} runs in ${secs}s (${speed:-?}/s), corpus $(ls "$work" | wc -l)"
+		echo "fuzz-$t: ok, ${runs:-?} runs in ${secs}s (${speed:-?}/s), corpus $(find "$work" -type f | wc -l)"
 	else
 		echo "fuzz-$t: FAILED (exit $rc) after ${runs:-?} runs; see $log"
 		grep -m1 -A12 '^==[0-9]*==ERROR\|runtime error\|deadly signal' "$log"
