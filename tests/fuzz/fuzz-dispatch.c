@@ -48,7 +48,7 @@
 static struct hierarchy_set set;
 static struct caller callers[3];
 static struct idmap_range userns_map = {.inside = 0, .outside = 100000, .count = 65536};
-static char scratch[] = "/tmp/cgm-fuzz-dispatch.XXXXXX";
+static char scratch[4096];
 
 /* mkdir -p of `path` (relative to `dirfd`), each level owned by uid/gid. */
 static void mkdirs_at(int dirfd, const char *path, uid_t uid, gid_t gid)
@@ -88,6 +88,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	int pidfd, top;
 
 	log_open(true, LOG_ERR); /* every refusal is a notice: keep the fuzzer's output readable */
+	/* In $TMPDIR when set: run-fuzzers.sh removes it even when a crash skips our atexit. */
+	snprintf(scratch, sizeof(scratch), "%s/cgm-fuzz-dispatch.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (hierarchies_discover(&set, NULL, NULL, &err) < 0 || !mkdtemp(scratch)) {
 		fprintf(stderr, "fuzz-dispatch: no hierarchies or no scratch directory: %s\n", err.message);
 		exit(1);
