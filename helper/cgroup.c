@@ -914,7 +914,8 @@ int cg_list_keys(int fd, struct cg_key **ret_keys, size_t *ret_n, struct failure
 		cg_keys_free(k.v, k.n);
 		return -1;
 	}
-	qsort(k.v, k.n, sizeof(*k.v), compare_keys);
+	if (k.n) /* qsort(NULL, 0, ...) is undefined; a plain directory may list nothing */
+		qsort(k.v, k.n, sizeof(*k.v), compare_keys);
 	*ret_keys = k.v;
 	*ret_n = k.n;
 	return 0;
