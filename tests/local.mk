@@ -19,3 +19,4 @@ include tests/daemon.mk
 include tests/client.mk
 include tests/pam.mk
 include tests/fuzz.mk
+include tests/vm.mk
