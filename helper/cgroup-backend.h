@@ -26,6 +26,12 @@ struct cgroup_backend {
 	int (*is_populated)(const struct hierarchy *h, int fd, struct failure *err);
 	int (*kill)(const struct hierarchy *h, int fd, int sig, struct failure *err);
 	int (*freeze)(const struct hierarchy *h, int fd, bool frozen, struct failure *err);
+	/*
+	 * Makes the controllers available in cgroup `fd` available to its
+	 * children too (v2 cgroup.subtree_control); NULL where every child has
+	 * every controller of its hierarchy anyway (v1).
+	 */
+	int (*enable_controllers)(const struct hierarchy *h, int fd, struct failure *err);
 	/* Makes a freshly created cgroup usable (v1 cpuset); NULL when nothing is needed. */
 	int (*init_created)(const struct hierarchy *h, int parent_fd, int fd, struct failure *err);
 	/*

@@ -116,6 +116,7 @@ const struct cgroup_backend cgroup_backend_v1 = {
 	.is_populated = v1_is_populated,
 	.kill = v1_kill,
 	.freeze = v1_freeze,
+	.enable_controllers = NULL,
 	.init_created = v1_init_created,
 	.events_file = NULL,
 };

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +21,29 @@
 static char *const *v2_delegate_files(const struct hierarchy_set *set)
 {
 	return set->delegate_files;
+}
+
+/* Enabling a controller that is enabled already is no change, and the kernel accepts it. */
+static int v2_enable_controllers(const struct hierarchy *h, int fd, struct failure *err)
+{
+	cleanup_free char *available = NULL;
+	char *save = NULL;
+	int rc = 0;
+
+	if (cg_read_at(fd, "cgroup.controllers", CG_VALUE_MAX, &available, NULL, err) < 0)
+		return -1;
+	for (char *w = strtok_r(available, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		struct failure refused = {0};
+		char enable[64];
+
+		if ((size_t)snprintf(enable, sizeof(enable), "+%s", w) >= sizeof(enable))
+			continue;
+		if (cg_write_at(fd, "cgroup.subtree_control", enable, &refused) < 0 && rc == 0) {
+			*err = refused;
+			rc = -1;
+		}
+	}
+	return rc;
 }
 
 static long events_value(int fd, const char *key, struct failure *err)
@@ -107,6 +131,7 @@ const struct cgroup_backend cgroup_backend_v2 = {
 	.is_populated = v2_is_populated,
 	.kill = v2_kill,
 	.freeze = v2_freeze,
+	.enable_controllers = v2_enable_controllers,
 	.init_created = NULL,
 	.events_file = "cgroup.events",
 };

@@ -700,6 +700,11 @@ int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int 
 	return 0;
 }
 
+int cg_enable_controllers(const struct hierarchy *h, int fd, struct failure *err)
+{
+	return h->backend->enable_controllers ? h->backend->enable_controllers(h, fd, err) : 0;
+}
+
 int cg_chmod(int fd, const char *file, mode_t mode, struct failure *err)
 {
 	char where[CG_PATH_BUF];

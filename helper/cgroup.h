@@ -77,6 +77,17 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int fd, uid_t uid, gid_t gid,
 		struct failure *err);
 
+/*
+ * Lets the children of cgroup `fd` have every controller `fd` has: on v2,
+ * enables in its cgroup.subtree_control each controller its
+ * cgroup.controllers lists that is not enabled yet, one at a time, so that
+ * one the kernel refuses does not keep the others away (the first refusal
+ * is returned).  Meant for cgroups that only hold other cgroups: the
+ * kernel refuses (FAIL_BUSY) while `fd` holds processes.  Nothing to do on
+ * v1.
+ */
+int cg_enable_controllers(const struct hierarchy *h, int fd, struct failure *err);
+
 /* chmod of the directory (file == "" or NULL) or of interface file `file` inside it; permission bits only. */
 int cg_chmod(int fd, const char *file, mode_t mode, struct failure *err);
 

@@ -313,11 +313,20 @@ static int targets_apply(struct request *r, struct targets *ts, apply_fn apply, 
  * where each is made.  Leaves the last directory open in t->fd and
  * remembers the topmost one made in t->undo_fd/undo_name.  Returns 1 if
  * the last one was made, 0 if it existed.
+ *
+ * `interior` (OpenSession): every directory between the base and the last
+ * one only holds cgroups, so it passes its controllers on to its children
+ * (v2), for the last one to have them: the limits set on a user cgroup
+ * need them, and so does the user, to enable them below.  The base itself
+ * (the top, or the caller's cgroup) is left as the admin set it.  A
+ * controller the kernel refuses is logged, not fatal: the login goes on
+ * with fewer controllers.
  */
 static int make_path(struct request *r, struct target *t, const char *path, uid_t uid, gid_t gid, bool check,
-		     struct failure *err)
+		     bool interior, struct failure *err)
 {
 	const char *p = path;
+	bool below_base = false;
 	int fd, made = 0;
 
 	fd = cg_open(t->h, t->base, "", err);
@@ -333,6 +342,14 @@ static int make_path(struct request *r, struct target *t, const char *path, uid_
 			p++;
 			continue;
 		}
+		if (interior && below_base) {
+			struct failure refused = {0};
+
+			if (cg_enable_controllers(t->h, fd, &refused) < 0)
+				log_warning("%s: not every controller reaches %s: %s", t->h->name, path,
+					    refused.message);
+		}
+		below_base = true;
 		name = strndup(p, len);
 		if (!name) {
 			close(fd);
@@ -375,7 +392,7 @@ static void unmake_path(struct request *r, struct target *t)
 
 static int apply_create(struct request *r, struct target *t, struct failure *err)
 {
-	if (make_path(r, t, r->s[1], r->c->uid, r->c->gid, true, err) < 0) {
+	if (make_path(r, t, r->s[1], r->c->uid, r->c->gid, true, false, err) < 0) {
 		unmake_path(r, t);
 		return -1;
 	}
@@ -1212,7 +1229,8 @@ static int free_session_number(struct targets *ts, unsigned long *ret, struct fa
 
 /*
  * The login placement (DESIGN.md §4), host root only: make user_cg with
- * root-owned directories above it and delegate it, make the first free
+ * root-owned directories above it that pass their controllers down to it
+ * (v2) and delegate it, make the first free
  * numbered child owned by the user in every selected hierarchy, move the
  * process in and mark the child remove-on-empty.  All or nothing.
  */
@@ -1233,7 +1251,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	if (rc == 0 && cgpath_is_self(user_cg))
 		rc = failf(err, FAIL_INVALID_PATH, "the user cgroup must be below the top of the hierarchy");
 	for (size_t i = 0; rc == 0 && i < users.n; i++)
-		if (make_path(r, &users.t[i], user_cg, 0, 0, false, err) < 0 ||
+		if (make_path(r, &users.t[i], user_cg, 0, 0, false, true, err) < 0 ||
 		    cg_delegate(r->set, users.t[i].h, users.t[i].fd, uid, gid, err) < 0)
 			rc = -1;
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
