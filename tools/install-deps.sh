@@ -7,7 +7,8 @@ set -eu
 packages="autoconf automake libtool pkg-config make gcc clang
 libdbus-1-dev libcap-dev libpam0g-dev dbus dbus-bin libpam-modules
 pamtester openssh-server openssh-client passwd util-linux procps iproute2
-valgrind clang-format systemd jq"
+valgrind clang-format systemd jq
+qemu-system-x86 cpio busybox-static"
 
 missing=""
 for p in $packages; do
