@@ -37,9 +37,9 @@ done
 busybox=$(command -v busybox)
 # A dynamic busybox would need its libraries too; busybox-static needs none.
 ldd "$busybox" >/dev/null 2>&1 && skip "$busybox is not static (needs busybox-static)"
-for v in VM_DESTDIR bindir sbindir pammoddir libdir; do
-	eval "[ -n \"\${$v:-}\" ]" || die "$v not set (run through make check-vm)"
-done
+# shellcheck disable=SC2154 # make sets them
+[ -n "${VM_DESTDIR:-}" ] && [ -n "${bindir:-}" ] && [ -n "${sbindir:-}" ] && [ -n "${pammoddir:-}" ] &&
+	[ -n "${libdir:-}" ] || die "VM_DESTDIR, bindir, sbindir, pammoddir, libdir not set (run through make check-vm)"
 
 # kernel: a vmlinuz from Debian's current linux-image-<version>-amd64,
 # unpacked without installing the package (the host's boot stays as it is);

@@ -41,6 +41,7 @@ forks_in() {
 		i=0
 		while [ $i -lt "$2" ]; do sleep 600 & echo $! >>/tmp/forks; i=$((i + 1)); done' sh "$1" "$2" 2>/dev/null
 	wc -l </tmp/forks
+	# shellcheck disable=SC2046 # one pid per word
 	kill $(cat /tmp/forks) 2>/dev/null
 	wait_for sh -c "[ \$(cat $U/pids.current) -le 5 ]"
 }
