@@ -17,6 +17,7 @@ U=/sys/fs/cgroup/user/cgmtest1
 S=$U/$n
 
 # --- the limits from cgm.conf, root's --------------------------------------------
+check_eq "the user cgroup has the controllers the root passes on" "$(cat $U/cgroup.controllers)" "cpu memory pids"
 check_eq "memory.max of the user cgroup is 64M" "$(cat $U/memory.max 2>&1)" 67108864
 check_eq "pids.max of the user cgroup is 20" "$(cat $U/pids.max 2>&1)" 20
 check_eq "cpu.max of the user cgroup is 20000 100000" "$(cat $U/cpu.max 2>&1)" "20000 100000"
