@@ -20,3 +20,4 @@ include tests/client.mk
 include tests/pam.mk
 include tests/fuzz.mk
 include tests/vm.mk
+include tests/reliability.mk

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# 1,000 connections open at once to one cgmd (from 4 processes), each
+# answered twice while all stay open, and a newcomer is still served.  The
+# daemon is started with a soft open-file limit of 1024, as an init system
+# often leaves it: it must raise its soft limit to the hard one itself.
+# Afterwards its descriptors are back to where they were.
+. "$top_srcdir/tests/harness.sh"
+require_root
+STRESS=$top_builddir/tests/reliability/cgm-stress
+sandbox_enter || finish
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] || [ "$hard" -ge 2048 ] || skip "hard open-file limit $hard is below 2048"
+ulimit -Sn 1024
+start_cgmd || finish
+soft=$(awk '/^Max open files/ {print $4}' "/proc/$CGMD_PID/limits")
+check_eq "cgmd raised its soft open-file limit from 1024 to the hard limit" "$soft" "$hard"
+idle=$(ls "/proc/$CGMD_PID/fd" | wc -l)
+
+N=1000
+"$STRESS" hold "$SOCK" $N 4 "$CGMD_PID" >"$T_DIR/out" 2>&1
+check_eq "cgm-stress hold ran" "$?" 0
+cat "$T_DIR/out"
+val() { sed -n "s/^$1=//p" "$T_DIR/out"; }
+check_eq "$N connections made" "$(val connected)" $N
+check "cgmd held them all at once ($(val connections_open_at_once) descriptors)" \
+	test "$(val connections_open_at_once)" -ge $N
+check_eq "every connection answered twice while all were open" "$(val pings_ok)" $((2 * N))
+check_eq "no call failed" "$(val pings_failed)" 0
+check_eq "a newcomer was served while all were held" "$(val newcomer_while_held_ok)" 1
+check_eq "afterwards cgmd's descriptors are back to $idle" "$(val daemon_fds_after)" "$idle"
+check "cgmd still answers" ping_cgmd
+finish
