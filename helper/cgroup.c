@@ -24,6 +24,7 @@
 #include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1194,7 +1195,46 @@ static void drop_mark(struct mark *m, bool watched)
 	free(m);
 }
 
-int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
+/*
+ * An armed mark is also written on the cgroup itself, as an extended
+ * attribute only CAP_SYS_ADMIN can set, so that the marks outlive the
+ * daemon: a daemon restarted after a crash or a SIGKILL takes them over
+ * (cg_watch_recover) and removes the sessions that ended meanwhile.  Its
+ * value names the daemon (its socket), so that a second daemon on the same
+ * hierarchies, as the tests run, leaves the first one's marks alone.
+ */
+#define MARK_XATTR "trusted.cgm.remove-on-empty"
+
+static char *mark_owner;
+
+/* Writes the mark on cgroup `fd` (any kind of fd) or, when fd < 0, on `path` below h's root. */
+static void persist(const struct hierarchy *h, int fd, const char *path)
+{
+	const char *v = mark_owner ? mark_owner : "";
+	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			  : open_beneath(h->root_fd, path, O_RDONLY | O_DIRECTORY);
+
+	if (dfd < 0 || fsetxattr(dfd, MARK_XATTR, v, strlen(v), 0) < 0)
+		log_warning("cannot record a remove-on-empty mark in %s: a restarted daemon will not remove it",
+			    h->name);
+	if (dfd >= 0)
+		close(dfd);
+}
+
+void cg_mark_persist(const struct hierarchy *h, int fd)
+{
+	persist(h, fd, NULL);
+}
+
+/* Arms m; `fd` is its cgroup or -1. */
+static void arm(struct mark *m, int fd)
+{
+	m->armed = true;
+	persist(m->h, fd, m->path);
+}
+
+/* cg_remove_on_empty; `armed` takes a mark over as armed whether or not processes are in now. */
+static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failure *err)
 {
 	char where[CG_PATH_BUF];
 	const char *path = cg_fd_realpath(fd, where, sizeof(where));
@@ -1218,7 +1258,6 @@ int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
 	m->h = h;
 	m->gen = watch.gen;
 	m->wd = -1;
-	m->armed = populated > 0;
 	if (h->backend->events_file) {
 		char file[64];
 
@@ -1239,6 +1278,8 @@ int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
 		}
 		m->next = *hash_slot(m->wd);
 		*hash_slot(m->wd) = m;
+		if (armed || populated > 0)
+			arm(m, fd);
 	} else {
 		for (size_t i = 0; i < watch.npolled; i++)
 			if (watch.polled[i]->h == h && strcmp(watch.polled[i]->path, m->path) == 0) {
@@ -1250,8 +1291,15 @@ int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
 			drop_mark(m, false);
 			return failf(err, FAIL_FAILED, "out of memory");
 		}
+		if (armed || populated > 0)
+			arm(m, fd);
 	}
 	return 0;
+}
+
+int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
+{
+	return add_mark(h, fd, false, err);
 }
 
 /*
@@ -1271,9 +1319,9 @@ static bool try_remove(struct mark *m)
 		if (fd < 0)
 			return fd == -ENOENT;
 		populated = m->h->backend->is_populated(m->h, fd, &err);
-		close(fd);
 		if (populated > 0)
-			m->armed = true;
+			arm(m, fd);
+		close(fd);
 		return false;
 	}
 	if (unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
@@ -1360,6 +1408,40 @@ static void handle_event(const struct inotify_event *ev)
 		check_mark(m);
 }
 
+/* A cgroup below the root in the recovery walk: children first, so a session's empty children go first. */
+static int recover_visit(int dfd, const char *name, int cfd, void *data, struct failure *err)
+{
+	const struct hierarchy *h = data;
+	struct failure ignored = {0};
+	char v[256];
+	ssize_t n = fgetxattr(cfd, MARK_XATTR, v, sizeof(v));
+
+	if (n < 0 || (size_t)n != strlen(mark_owner) || memcmp(v, mark_owner, (size_t)n) != 0)
+		return 0;
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0) {
+		log_info("removed cgroup %s:.../%s, which emptied while no daemon watched it", h->name, name);
+		return 0;
+	}
+	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, true, &ignored) < 0)
+		log_warning("cannot take over the mark of cgroup %s:.../%s: %s", h->name, name,
+			    ignored.kind ? ignored.message : strerror(errno));
+	return 0;
+}
+
+int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct failure *err)
+{
+	free(mark_owner);
+	if (!(mark_owner = strdup(owner)))
+		return failf(err, FAIL_FAILED, "out of memory");
+	for (size_t i = 0; i < set->n; i++) {
+		struct failure walk_err = {0};
+
+		if (cg_walk(set->items[i].root_fd, true, recover_visit, &set->items[i], &walk_err) < 0)
+			log_warning("cannot look for the marks left in %s: %s", set->items[i].name, walk_err.message);
+	}
+	return 0;
+}
+
 void cg_watch_dispatch(void)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -1398,6 +1480,8 @@ void cg_watch_done(void)
 	free(watch.polled);
 	watch.polled = NULL;
 	watch.cap = 0;
+	free(mark_owner);
+	mark_owner = NULL;
 	if (watch.ifd >= 0)
 		close(watch.ifd);
 	watch.ifd = -1;

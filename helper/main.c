@@ -300,7 +300,8 @@ int main(int argc, char **argv)
 	if ((stop_fd = stop_signals_fd(&err)) < 0 || claim_socket(o.socket_path, &err) < 0 ||
 	    hierarchies_discover(&set, o.controllers, o.skip, &err) < 0 ||
 	    enter_private_mounts(&set, o.mount_root, &err) < 0 || cg_watch_init(&err) < 0 ||
-	    privileges_drop(&err) < 0 || server_new(o.socket_path, &set, &srv, &err) < 0)
+	    cg_watch_recover(&set, o.socket_path, &err) < 0 || privileges_drop(&err) < 0 ||
+	    server_new(o.socket_path, &set, &srv, &err) < 0)
 		goto out;
 	if (!o.foreground) {
 		ready_fd = daemonize(&err);

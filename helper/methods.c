@@ -1281,6 +1281,9 @@ static int run_open_session(struct request *r, struct failure *err)
 				rc = oom(err);
 			else
 				made = cg_create_at(t->h, users.t[i].fd, number, uid, gid, &t->fd, err);
+			/* Recorded before the move: a daemon killed before marking it leaves it to the next. */
+			if (made == 1)
+				cg_mark_persist(t->h, t->fd);
 			if (made == 0) {
 				/* Someone (the user itself, on v2) took the number meanwhile: not ours to remove. */
 				close(t->undo_fd);

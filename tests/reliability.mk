@@ -12,9 +12,14 @@ tests_reliability_cgm_stress_LDADD = lib/libcgm.la $(DBUS_LIBS)
 RELIABILITY_TESTS = \
 	tests/reliability/bad-clients.sh \
 	tests/reliability/churn.sh \
+	tests/reliability/kill-logins.sh \
 	tests/reliability/many-connections.sh \
 	tests/reliability/pid-reuse.sh
 EXTRA_DIST += $(RELIABILITY_TESTS)
+
+# Light enough for every `make check`: the regression test of marks lost with a killed daemon.
+TESTS += tests/reliability/restart-marks.sh
+EXTRA_DIST += tests/reliability/restart-marks.sh
 
 check-reliability:
 	@$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(RELIABILITY_TESTS)" TEST_SUITE_LOG=reliability.log
