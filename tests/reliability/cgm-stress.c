@@ -285,7 +285,8 @@ static int bad_clients(int n)
 	}
 	send_all(half_auth, "\0AUTH EXTER", 11);
 	ping = call_bytes(IFACE, "Ping", 7, &ping_len);
-	if (!ping || raw_auth(half_msg) < 0 || send_all(half_msg, ping, (size_t)ping_len / 2) < 0 || raw_auth(reader) < 0) {
+	if (!ping || raw_auth(half_msg) < 0 || send_all(half_msg, ping, (size_t)ping_len / 2) < 0 ||
+	    raw_auth(reader) < 0) {
 		printf("bad_clients_connected=0\n");
 		return 1;
 	}
@@ -674,7 +675,8 @@ static int pid_reuse(uid_t uid, gid_t gid, const char *p_procs, const char *r_pr
 
 	/* p is reaped, its pid free: a root process takes exactly that pid. */
 	for (int tries = 0; tries < 50 && r < 0; tries++) {
-		struct clone_args args = {.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&p, .set_tid_size = 1};
+		struct clone_args args = {
+			.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&p, .set_tid_size = 1};
 
 		r = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (r == 0) {
