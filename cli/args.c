@@ -76,6 +76,8 @@ const struct command_spec cli_commands[CMD__MAX] = {
 	[CMD_FREEZE] = {"freeze", {C, G}, 2, "freeze every process in a cgroup and below", NULL},
 	[CMD_THAW] = {"thaw", {C, G}, 2, "thaw a frozen cgroup", NULL},
 	[CMD_TREE] = {"tree", {C, G}, 1, "draw a cgroup and its descendants with owners and task counts", "tree"},
+	[CMD_STATUS] =
+		{"status", {0}, 0, "show the daemon's version, hierarchies, uptime, clients and requests", "status"},
 	[CMD_HELP] = {"help", {ARG_COMMAND}, 0, "show help for cgm or for one command", NULL},
 };
 

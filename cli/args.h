@@ -37,6 +37,7 @@ enum command_id {
 	CMD_FREEZE,
 	CMD_THAW,
 	CMD_TREE,
+	CMD_STATUS,
 	CMD_HELP,
 	CMD__MAX
 };

@@ -224,6 +224,17 @@ static int run_tree(struct cgm *conn, const struct invocation *inv)
 	return tree_show(conn, inv->controller, inv->cgroup, inv->json);
 }
 
+static int run_status(struct cgm *conn, const struct invocation *inv)
+{
+	struct cgm_status *st = NULL;
+	int r = cgm_status(conn, &st);
+
+	if (r >= 0)
+		print_status(inv->json, "status", st);
+	cgm_status_free(st);
+	return r;
+}
+
 /* Indexed like cli_commands; CMD_HELP needs no daemon and is handled in main(). */
 static const handler handlers[CMD__MAX] = {
 	[CMD_PING] = run_ping,
@@ -251,6 +262,7 @@ static const handler handlers[CMD__MAX] = {
 	[CMD_FREEZE] = run_freeze,
 	[CMD_THAW] = run_thaw,
 	[CMD_TREE] = run_tree,
+	[CMD_STATUS] = run_status,
 };
 
 /* Which exit status each libcgm error becomes. */

@@ -152,3 +152,60 @@ void print_keys(bool json, const char *what, const struct cgm_key *keys, size_t 
 	}
 	list_close(json);
 }
+
+/* Uptime as "2d 3h 4m 5s", leading zero units left out. */
+static void format_uptime(char *buf, size_t size, unsigned long long s)
+{
+	unsigned long long d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+
+	if (d)
+		snprintf(buf, size, "%llud %lluh %llum %llus", d, h, m, s % 60);
+	else if (h)
+		snprintf(buf, size, "%lluh %llum %llus", h, m, s % 60);
+	else if (m)
+		snprintf(buf, size, "%llum %llus", m, s % 60);
+	else
+		snprintf(buf, size, "%llus", s);
+}
+
+static void json_member_string(const char *name, const char *value, bool last)
+{
+	json_string(stdout, name);
+	fputs(": ", stdout);
+	json_string(stdout, value);
+	fputs(last ? "" : ", ", stdout);
+}
+
+void print_status(bool json, const char *what, const struct cgm_status *st)
+{
+	char uptime[64];
+
+	if (!json) {
+		format_uptime(uptime, sizeof(uptime), st->uptime_s);
+		printf("version: %s\napi version: %d\npid: %d\nuptime: %s\n", st->version, st->api_version,
+		       (int)st->pid, uptime);
+		for (size_t i = 0; st->hierarchies[i]; i++)
+			printf("hierarchy: %s %s\n", st->hierarchies[i], st->roots[i] ? st->roots[i] : "/");
+		printf("clients: %lu\nrequests: %llu\nrefused: %llu\nsocket: %s\nsystem bus: %s\n", st->clients,
+		       st->requests, st->refused, st->socket, *st->system_bus_name ? st->system_bus_name : "no");
+		printf("limits: %lu rules from %s\nreloads: %lu\n", st->limit_rules, st->conf, st->conf_reloads);
+		return;
+	}
+	json_open(what);
+	putchar('{');
+	json_member_string("version", st->version, false);
+	printf("\"api_version\": %d, \"pid\": %d, \"uptime\": %llu, \"hierarchies\": [", st->api_version, (int)st->pid,
+	       st->uptime_s);
+	for (size_t i = 0; st->hierarchies[i]; i++) {
+		fputs(i ? ", {" : "{", stdout);
+		json_member_string("name", st->hierarchies[i], false);
+		json_member_string("root", st->roots[i] ? st->roots[i] : "/", true);
+		putchar('}');
+	}
+	printf("], \"clients\": %lu, \"requests\": %llu, \"refused\": %llu, ", st->clients, st->requests, st->refused);
+	json_member_string("socket", st->socket, false);
+	json_member_string("system_bus_name", st->system_bus_name, false);
+	json_member_string("conf", st->conf, false);
+	printf("\"limit_rules\": %lu, \"conf_reloads\": %lu}", st->limit_rules, st->conf_reloads);
+	json_close();
+}

@@ -21,3 +21,5 @@ void print_flag(bool json, const char *what, bool v);
 void print_strv(bool json, const char *what, char **v);
 void print_pids(bool json, const char *what, const pid_t *pids, size_t n);
 void print_keys(bool json, const char *what, const struct cgm_key *keys, size_t n);
+/* `cgm status`: "name: value" lines, one "hierarchy: NAME ROOT" line each; JSON: one object. */
+void print_status(bool json, const char *what, const struct cgm_status *st);

@@ -85,10 +85,16 @@ static void hierarchy_clear(struct hierarchy *h)
 	strv_free(h->controllers);
 	free(h->mount_path);
 	free(h->mount_data);
+	free(h->root);
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	memset(h, 0, sizeof(*h));
 	h->root_fd = -1;
+}
+
+const char *hierarchy_root(const struct hierarchy *h)
+{
+	return h->root ? h->root : "/";
 }
 
 void hierarchies_free(struct hierarchy_set *set)

@@ -22,7 +22,8 @@ struct hierarchy {
 	char **controllers; /* NULL-terminated; v1: its controllers; v2: those in cgroup.controllers of its root */
 	bool unified;	    /* cgroup v2 */
 	int kernel_id;	    /* first field of /proc/<pid>/cgroup lines (0 for v2) */
-	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the root of the daemon's own mount */
+	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the managed root: the mount's top, or --root's cgroup */
+	char *root;	    /* the managed root as a path from the top of the hierarchy; NULL: the top */
 	char *mount_path;   /* where the daemon mounted it (for logs and release agents) */
 	char *mount_data;   /* mount(2) data: v1 its controller set / name=; v2 the host's superblock options */
 	const struct cgroup_backend *backend;
@@ -78,3 +79,6 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err);
 
 void hierarchies_free(struct hierarchy_set *set);
+
+/* The managed root of `h` as a path from the top of the hierarchy ("/" when it is the top). */
+const char *hierarchy_root(const struct hierarchy *h);

@@ -15,9 +15,10 @@ helper_libcgmd_la_SOURCES = \
 	helper/process.c helper/process.h \
 	helper/cgpath.c helper/cgpath.h \
 	helper/privileges.c helper/privileges.h \
-	helper/server.c helper/server.h helper/methods.c helper/methods.h
+	helper/server.c helper/server.h helper/methods.c helper/methods.h \
+	helper/daemon.h helper/limits.c helper/limits.h helper/status.c helper/status.h
 helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)
-helper_libcgmd_la_LIBADD = $(DBUS_LIBS) $(CAP_LIBS)
+helper_libcgmd_la_LIBADD = common/libcgmconf.la $(DBUS_LIBS) $(CAP_LIBS)
 
 helper_cgmd_SOURCES = helper/main.c
 helper_cgmd_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)

@@ -25,8 +25,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cgmconf.h"
 #include "cgroup.h"
+#include "daemon.h"
 #include "hierarchy.h"
+#include "limits.h"
 #include "log.h"
 #include "privileges.h"
 #include "server.h"
@@ -37,6 +40,7 @@ struct options {
 	const char *mount_root;
 	const char *controllers;
 	const char *skip;
+	const char *conf;
 	bool foreground;
 	int log_level;
 };
@@ -51,6 +55,8 @@ static void usage(FILE *out)
 		     "  -S, --skip LIST         leave these hierarchies out\n"
 		     "  -m, --mount-root DIR    mount the hierarchies below DIR (default " CGM_RUN_DIR "/fs)\n"
 		     "  -p, --pidfile PATH      write the pid to PATH (default " CGM_RUN_DIR "/cgmd.pid)\n"
+		     "  -C, --conf PATH         limits to set at login: PATH and PATH.d/*.conf\n"
+		     "                          (default " CGMCONF_DEFAULT "; re-read on SIGHUP)\n"
 		     "  -l, --log-level LEVEL   err, warning, notice (default), info or debug\n"
 		     "  -h, --help              show this help\n"
 		     "  -V, --version           show the version\n");
@@ -60,11 +66,17 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'},      {"foreground", no_argument, NULL, 'f'},
-		{"controllers", required_argument, NULL, 'c'}, {"skip", required_argument, NULL, 'S'},
-		{"mount-root", required_argument, NULL, 'm'},  {"pidfile", required_argument, NULL, 'p'},
-		{"log-level", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},	       {NULL, 0, NULL, 0},
+		{"socket", required_argument, NULL, 's'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"controllers", required_argument, NULL, 'c'},
+		{"skip", required_argument, NULL, 'S'},
+		{"mount-root", required_argument, NULL, 'm'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"conf", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -72,9 +84,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.socket_path = CGM_DEFAULT_SOCKET,
 		.pidfile = CGM_RUN_DIR "/cgmd.pid",
 		.mount_root = CGM_RUN_DIR "/fs",
+		.conf = CGMCONF_DEFAULT,
 		.log_level = LOG_NOTICE,
 	};
-	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->socket_path = optarg;
@@ -93,6 +106,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->pidfile = optarg;
+			break;
+		case 'C':
+			o->conf = optarg;
 			break;
 		case 'l':
 			o->log_level = log_level_from_string(optarg);
@@ -116,8 +132,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "cgmd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (o->socket_path[0] != '/' || o->mount_root[0] != '/' || o->pidfile[0] != '/') {
-		fprintf(stderr, "cgmd: --socket, --mount-root and --pidfile take absolute paths\n");
+	if (o->socket_path[0] != '/' || o->mount_root[0] != '/' || o->pidfile[0] != '/' || o->conf[0] != '/') {
+		fprintf(stderr, "cgmd: --socket, --mount-root, --pidfile and --conf take absolute paths\n");
 		return -1;
 	}
 	return 0;
@@ -259,8 +275,8 @@ static int write_pidfile(const char *path, struct failure *err)
 	return 0;
 }
 
-/* SIGTERM and SIGINT arrive on a descriptor the main loop polls. */
-static int stop_signals_fd(struct failure *err)
+/* SIGTERM and SIGINT (stop) and SIGHUP (reload) arrive on a descriptor the main loop polls. */
+static int signals_fd(struct failure *err)
 {
 	sigset_t mask;
 	int fd;
@@ -269,6 +285,7 @@ static int stop_signals_fd(struct failure *err)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return fail_errno(err, errno, "sigprocmask");
 	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -280,6 +297,7 @@ static int stop_signals_fd(struct failure *err)
 int main(int argc, char **argv)
 {
 	struct hierarchy_set set = {0};
+	struct daemon_state d = {.set = &set};
 	struct failure err = {0};
 	struct server *srv = NULL;
 	struct options o;
@@ -296,12 +314,14 @@ int main(int argc, char **argv)
 	log_open(true, o.log_level);
 	raise_fd_limit();
 
+	d.socket_path = o.socket_path;
+	d.started_ms = daemon_now_ms();
 	/* Signals are blocked before the socket exists, so a stop request is never lost. */
-	if ((stop_fd = stop_signals_fd(&err)) < 0 || claim_socket(o.socket_path, &err) < 0 ||
-	    hierarchies_discover(&set, o.controllers, o.skip, &err) < 0 ||
+	if ((stop_fd = signals_fd(&err)) < 0 || limits_init(&d.limits, o.conf, &err) < 0 ||
+	    claim_socket(o.socket_path, &err) < 0 || hierarchies_discover(&set, o.controllers, o.skip, &err) < 0 ||
 	    enter_private_mounts(&set, o.mount_root, &err) < 0 || cg_watch_init(&err) < 0 ||
 	    cg_watch_recover(&set, o.socket_path, &err) < 0 || privileges_drop(&err) < 0 ||
-	    server_new(o.socket_path, &set, &srv, &err) < 0)
+	    server_new(&d, &srv, &err) < 0)
 		goto out;
 	if (!o.foreground) {
 		ready_fd = daemonize(&err);
@@ -312,7 +332,8 @@ int main(int argc, char **argv)
 	if (write_pidfile(o.pidfile, &err) < 0)
 		goto out;
 	pidfile_written = true;
-	log_notice("serving %zu hierarchies on %s", set.n, o.socket_path);
+	log_notice("cgmd %s serving %zu hierarchies on %s (limits: %zu rules from %s)", PACKAGE_VERSION, set.n,
+		   o.socket_path, d.limits.conf.n, o.conf);
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "", 1);
 		close(ready_fd);
@@ -320,7 +341,7 @@ int main(int argc, char **argv)
 	}
 	if (server_run(srv, stop_fd, &err) < 0)
 		goto out;
-	log_notice("stopping");
+	log_notice("stopping after %llu requests (%llu refused)", d.requests, d.refused);
 	status = 0;
 out:
 	if (status != 0)
@@ -329,6 +350,7 @@ out:
 	if (pidfile_written)
 		unlink(o.pidfile);
 	cg_watch_done();
+	limits_free(&d.limits);
 	hierarchies_free(&set);
 	if (stop_fd >= 0)
 		close(stop_fd);

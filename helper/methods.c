@@ -34,6 +34,7 @@
 #include "methods.h"
 #include "policy.h"
 #include "process.h"
+#include "status.h"
 
 #define MAX_ARGS      5
 #define OVERFLOW_ID   65534
@@ -1183,6 +1184,80 @@ static int run_freeze(struct request *r, struct failure *err)
 
 /* --- OpenSession ------------------------------------------------------------------------ */
 
+/*
+ * Sets the cgm.conf limits of `uid` on every user cgroup of `users`, as
+ * root, so the limit files stay root's and the user cannot raise them.  A
+ * key is set wherever the cgroup has that file; a key no target has is
+ * skipped with a log line (one file serves v1, v2 and hybrid hosts).  A
+ * value the kernel refuses fails the request.
+ */
+static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid, struct failure *err)
+{
+	struct cgmconf_limits limits = {0};
+	int rc = 0;
+
+	if (!r->ctx->daemon)
+		return 0;
+	if (limits_for_uid(&r->ctx->daemon->limits, uid, &limits, err) < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < limits.n; i++) {
+		const struct cgmconf_limit *l = &limits.v[i];
+		size_t applied = 0;
+
+		/* The table's keys passed the reader's checks; the daemon's own apply all the same. */
+		rc = cgpath_validate_key(l->key, err);
+		if (rc == 0)
+			rc = policy_check_settable_key(l->key, err);
+		for (size_t j = 0; rc == 0 && j < users->n; j++) {
+			struct target *t = &users->t[j];
+			struct stat st;
+
+			if (cg_stat(t->fd, l->key, &st, err) < 0) {
+				if (err->kind != FAIL_NOT_FOUND)
+					rc = -1;
+				err->kind = FAIL_NONE;
+				continue;
+			}
+			rc = cg_set_attribute(t->fd, l->key, l->value, err);
+			if (rc < 0) {
+				char why[sizeof(err->message)];
+
+				snprintf(why, sizeof(why), "%s", err->message);
+				failf(err, err->kind, "limit %s = \"%s\" for uid %u on %s:%s: %s", l->key, l->value,
+				      (unsigned)uid, t->h->name, users->path, why);
+			} else {
+				applied++;
+			}
+		}
+		if (rc == 0 && applied)
+			log_info("limit %s = \"%s\" set for uid %u on %s", l->key, l->value, (unsigned)uid,
+				 users->path);
+		else if (rc == 0)
+			log_info("limit %s for uid %u: no selected hierarchy has this file; skipped", l->key,
+				 (unsigned)uid);
+	}
+	cgmconf_limits_clear(&limits);
+	return rc;
+}
+
+/* ApplyLimits (host root): the cgm.conf limits of a uid on a cgroup; a leading "/" as in OpenSession. */
+static int run_apply_limits(struct request *r, struct failure *err)
+{
+	struct targets ts = {0};
+	int rc;
+
+	rc = targets_select(r, r->s[0], r->s[1], r->s[1][0] == '/', &ts, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		ts.t[i].fd = cg_open(ts.t[i].h, ts.t[i].base, r->s[1], err);
+		if (ts.t[i].fd < 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = apply_conf_limits(r, &ts, r->u[0], err);
+	targets_free(&ts);
+	return rc;
+}
+
 /* Smallest n >= 1 that names no child of any target's fd (numbers above the count cannot all be taken). */
 static int free_session_number(struct targets *ts, unsigned long *ret, struct failure *err)
 {
@@ -1254,6 +1329,8 @@ static int run_open_session(struct request *r, struct failure *err)
 		if (make_path(r, &users.t[i], user_cg, 0, 0, false, true, err) < 0 ||
 		    cg_delegate(r->set, users.t[i].h, users.t[i].fd, uid, gid, err) < 0)
 			rc = -1;
+	if (rc == 0)
+		rc = apply_conf_limits(r, &users, uid, err);
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
 	if (rc == 0)
@@ -1338,6 +1415,13 @@ static int run_open_session(struct request *r, struct failure *err)
 static int run_ping(struct request *r, struct failure *err)
 {
 	return 0;
+}
+
+static int run_status(struct request *r, struct failure *err)
+{
+	if (!r->ctx->daemon)
+		return failf(err, FAIL_FAILED, "no daemon state to report");
+	return status_append(&r->out, r->ctx->daemon, err);
 }
 
 /* sd-bus clients (busctl) always say Hello first; a peer has no bus, so make a name up. */
@@ -1463,6 +1547,8 @@ const struct method methods_table[] = {
 	{M1, "Kill", "ssi", "", C, -1, run_kill},
 	{M1, "Freeze", "ss", "", C, -1, run_freeze},
 	{M1, "Thaw", "ss", "", C, -1, run_freeze},
+	{M1, "Status", "", "a{sv}", 0, -1, run_status},
+	{M1, "ApplyLimits", "ssu", "", C | METHOD_HOST_ROOT, -1, run_apply_limits},
 	{DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", "s", 0, -1, run_introspect},
 	{DBUS_INTERFACE_PROPERTIES, "Get", "ss", "v", 0, -1, run_properties_get},
 	{DBUS_INTERFACE_PROPERTIES, "GetAll", "s", "a{sv}", 0, -1, run_properties_get_all},

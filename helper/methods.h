@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "caller.h"
+#include "daemon.h"
 #include "hierarchy.h"
 
 #define CGM_OBJECT_PATH	    "/org/linuxcontainers/cgmanager"
@@ -23,8 +24,9 @@
 /* What a request knows about where it came from. */
 struct method_context {
 	const struct hierarchy_set *set;
-	const struct caller *caller; /* identified when the client connected */
-	unsigned long conn_serial;   /* this connection's number, for Hello's made-up unique name */
+	const struct caller *caller;	   /* identified when the client connected */
+	unsigned long conn_serial;	   /* this connection's number, for Hello's made-up unique name */
+	const struct daemon_state *daemon; /* limits and counters; NULL in tests that drive methods alone */
 };
 
 struct request;

@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +56,7 @@ struct timeout_state {
 
 struct server {
 	DBusServer *dbus;
-	const struct hierarchy_set *set;
+	struct daemon_state *d;
 	char *socket_path;
 	struct client *clients;
 	unsigned long next_serial;
@@ -73,10 +75,7 @@ struct server {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return daemon_now_ms();
 }
 
 /* Grows *array (of elements of `size`) to hold at least `want`; false when out of memory. */
@@ -205,6 +204,7 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 	for (pp = &s->clients; *pp; pp = &(*pp)->next)
 		if (*pp == cl) {
 			*pp = cl->next;
+			s->d->clients--;
 			break;
 		}
 	if (why)
@@ -219,10 +219,12 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
 {
 	struct client *cl = data;
+	struct daemon_state *d = cl->srv->d;
 	struct method_context ctx = {
-		.set = cl->srv->set,
+		.set = d->set,
 		.caller = &cl->caller,
 		.conn_serial = cl->serial,
+		.daemon = d,
 	};
 	DBusMessage *reply;
 
@@ -231,6 +233,9 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 	reply = methods_handle(&ctx, msg);
 	if (!reply)
 		return DBUS_HANDLER_RESULT_NEED_MEMORY;
+	d->requests++;
+	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
+		d->refused++;
 	/*
 	 * sd-bus (busctl) matches a reply against the name it called, as a
 	 * bus would stamp it; a peer connection has no bus, so say it here.
@@ -296,11 +301,13 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 		log_error("out of memory setting up connection %lu", cl->serial);
 		cl->next = s->clients;
 		s->clients = cl;
+		s->d->clients++;
 		client_drop(s, cl, NULL);
 		return;
 	}
 	cl->next = s->clients;
 	s->clients = cl;
+	s->d->clients++;
 	log_debug("connection %lu from uid %u pid %d", cl->serial, (unsigned)cl->caller.uid, (int)cl->caller.pid);
 }
 
@@ -347,9 +354,10 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 
 /* --- the server -------------------------------------------------------------------- */
 
-int server_new(const char *socket_path, const struct hierarchy_set *set, struct server **ret, struct failure *err)
+int server_new(struct daemon_state *d, struct server **ret, struct failure *err)
 {
 	static const char *mechanisms[] = {"EXTERNAL", "ANONYMOUS", NULL};
+	const char *socket_path = d->socket_path;
 	struct server *s;
 	DBusError derr;
 	char *escaped = NULL, *address = NULL;
@@ -357,7 +365,7 @@ int server_new(const char *socket_path, const struct hierarchy_set *set, struct 
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->socket_path = strdup(socket_path)))
 		goto oom;
-	s->set = set;
+	s->d = d;
 	escaped = dbus_address_escape_value(socket_path);
 	if (!escaped || asprintf(&address, "unix:path=%s", escaped) < 0) {
 		address = NULL;
@@ -392,7 +400,26 @@ fail:
 	return -1;
 }
 
-int server_run(struct server *s, int stop_fd, struct failure *err)
+/*
+ * Reads what arrived on the signalfd: true for a stop signal, false after
+ * handling a SIGHUP (the limits re-read) or when nothing was there.
+ */
+static bool handle_signal(struct server *s, int signal_fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return false;
+	if (si.ssi_signo != SIGHUP)
+		return true;
+	if (!s->d->limits.path)
+		return false;
+	log_notice("SIGHUP: reloading %s", s->d->limits.path);
+	limits_reload(&s->d->limits);
+	return false;
+}
+
+int server_run(struct server *s, int signal_fd, struct failure *err)
 {
 	for (;;) {
 		int cg_fd = cg_watch_fd(), timeout, cg_timeout, dbus_timeout, n;
@@ -404,7 +431,7 @@ int server_run(struct server *s, int stop_fd, struct failure *err)
 		if (!grow(&s->pfds, &s->pfds_cap, fixed + s->nwatches, sizeof(*s->pfds)) ||
 		    !grow(&s->polled, &s->polled_cap, s->nwatches, sizeof(*s->polled)))
 			return failf(err, FAIL_FAILED, "out of memory in the main loop");
-		s->pfds[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
+		s->pfds[0] = (struct pollfd){.fd = signal_fd, .events = POLLIN};
 		s->pfds[1] = (struct pollfd){.fd = cg_fd, .events = POLLIN};
 		npfds = fixed;
 		s->npolled = 0;
@@ -437,7 +464,7 @@ int server_run(struct server *s, int stop_fd, struct failure *err)
 				continue;
 			return fail_errno(err, errno, "poll");
 		}
-		if (s->pfds[0].revents)
+		if (s->pfds[0].revents && handle_signal(s, signal_fd))
 			return 0;
 		if ((cg_fd >= 0 && s->pfds[1].revents) || cg_watch_timeout_ms() == 0)
 			cg_watch_dispatch();

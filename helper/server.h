@@ -7,16 +7,24 @@
  */
 #pragma once
 
+#include "daemon.h"
 #include "failure.h"
-#include "hierarchy.h"
 
 struct server;
 
-/* Listens on `socket_path` (mode 0666: every request is checked, not every connection). */
-int server_new(const char *socket_path, const struct hierarchy_set *set, struct server **ret, struct failure *err);
+/*
+ * Listens on d->socket_path (mode 0666: every request is checked, not
+ * every connection) for the hierarchies of d->set; counts clients and
+ * requests into *d.
+ */
+int server_new(struct daemon_state *d, struct server **ret, struct failure *err);
 
-/* Serves until `stop_fd` becomes readable (the daemon's signalfd); returns 0, or negative on a loop failure. */
-int server_run(struct server *s, int stop_fd, struct failure *err);
+/*
+ * Serves until a stop signal arrives on `signal_fd` (the daemon's
+ * signalfd); a SIGHUP there re-reads the limits table instead.  Returns 0,
+ * or negative on a loop failure.
+ */
+int server_run(struct server *s, int signal_fd, struct failure *err);
 
 /* Closes every connection and the listening socket, and removes the socket file. */
 void server_free(struct server *s);

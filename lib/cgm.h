@@ -126,6 +126,36 @@ int cgm_get_pidfd_cgroup(struct cgm *conn, const char *c, int pidfd, char **ret_
 int cgm_kill(struct cgm *conn, const char *c, const char *cg, int signal);
 int cgm_freeze(struct cgm *conn, const char *c, const char *cg);
 int cgm_thaw(struct cgm *conn, const char *c, const char *cg);
+/*
+ * Sets the daemon's cgm.conf limits for `uid` on `cg` (host root only; a
+ * leading "/" means the top of the daemon's view, as in cgm_open_session).
+ * cgm_open_session does this itself; this is for placements made without it.
+ */
+int cgm_apply_limits(struct cgm *conn, const char *c, const char *cg, uid_t uid);
+
+/*
+ * The daemon's status (anyone may ask).  Strings are never NULL; a field the
+ * daemon did not report is 0 or "".  Fields may be added at the end: the
+ * library allocates the struct, free it with cgm_status_free().
+ */
+struct cgm_status {
+	char *version;
+	int api_version;
+	pid_t pid;
+	unsigned long long uptime_s;
+	char **hierarchies; /* NULL-terminated */
+	char **roots;	    /* the managed root of each hierarchy, same order ("/" for the whole hierarchy) */
+	unsigned long clients;
+	unsigned long long requests;
+	unsigned long long refused;
+	char *socket;
+	char *system_bus_name; /* "" unless it serves on the system bus */
+	char *conf;	       /* the limits file */
+	unsigned long limit_rules;
+	unsigned long conf_reloads;
+};
+int cgm_status(struct cgm *conn, struct cgm_status **ret_status);
+void cgm_status_free(struct cgm_status *status);
 
 void cgm_strv_free(char **strv);
 

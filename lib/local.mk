@@ -3,7 +3,7 @@
 lib_LTLIBRARIES += lib/libcgm.la
 include_HEADERS += lib/cgm.h
 pkgconfig_DATA += lib/libcgm.pc
-lib_libcgm_la_SOURCES = lib/internal.h lib/error.c lib/connection.c lib/methods.c
+lib_libcgm_la_SOURCES = lib/internal.h lib/error.c lib/connection.c lib/methods.c lib/status.c
 lib_libcgm_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
 lib_libcgm_la_LIBADD = $(DBUS_LIBS)
 lib_libcgm_la_LDFLAGS = -version-info 0:0:0 -Wl,--version-script=$(top_srcdir)/lib/libcgm.sym -Wl,--no-undefined

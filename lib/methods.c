@@ -34,6 +34,7 @@ static const struct cgm__method m_ping = LEGACY("Ping", ""), m_get_pid_cgroup = 
 				m_open_session = MANAGER("OpenSession", "s"), m_move_pidfd = MANAGER("MovePidfd", ""),
 				m_get_pidfd_cgroup = MANAGER("GetPidfdCgroup", "s"), m_kill = MANAGER("Kill", ""),
 				m_freeze = MANAGER("Freeze", ""), m_thaw = MANAGER("Thaw", ""),
+				m_apply_limits = MANAGER("ApplyLimits", ""),
 				m_get_property = {CGM_IFACE_PROPERTIES, "Get", "v"};
 
 /* --- reply decoders: each takes ownership of the reply --- */
@@ -356,4 +357,9 @@ CGM_EXPORT int cgm_freeze(struct cgm *conn, const char *c, const char *cg)
 CGM_EXPORT int cgm_thaw(struct cgm *conn, const char *c, const char *cg)
 {
 	return CALL_VOID(conn, &m_thaw, CGM_S(c), CGM_S(cg));
+}
+
+CGM_EXPORT int cgm_apply_limits(struct cgm *conn, const char *c, const char *cg, uid_t uid)
+{
+	return CALL_VOID(conn, &m_apply_limits, CGM_S(c), CGM_S(cg), CGM_U(uid));
 }

@@ -11,13 +11,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* How a parser reports what it skipped; `fmt` is printf-style. */
-typedef void pcg_report_fn(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "cgmconf.h"
+
+/* How a parser reports what it skipped: the same callback as the cgm.conf reader's. */
+typedef cgmconf_report_fn pcg_report_fn;
 
 #define PCG_DEFAULT_CONTROLLERS "all"
 #define PCG_DEFAULT_BASE	"/user"
 #define PCG_DEFAULT_PATTERN	"%u"
-#define PCG_DEFAULT_CONF	"/etc/security/cgm.conf"
 #define PCG_DEFAULT_TIMEOUT_MS	2000
 
 /* Strings point into the argv given to pcg_parse_args() (PAM keeps it for the call). */
@@ -26,7 +27,7 @@ struct pcg_args {
 	const char *base;	 /* "/..." from the top of each hierarchy, else beneath the PAM process's cgroup */
 	const char *pattern;	 /* %u %U %g %G placeholders, see pcg_expand_pattern() */
 	const char *socket;	 /* NULL: libcgm's default ($CGM_SOCKET, then /run/cgm/sock) */
-	const char *conf;	 /* NULL: PCG_DEFAULT_CONF and its .d directory; else this one file only */
+	const char *conf;	 /* deprecated: NULL, or one cgm.conf file the module applies itself */
 	int timeout_ms;
 	bool debug;
 	bool nodelegate; /* place the login but keep the user cgroup root's */

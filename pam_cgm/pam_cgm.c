@@ -24,7 +24,7 @@
 
 #include "args.h"
 #include "cgm.h"
-#include "conf.h"
+#include "cgmconf.h"
 
 /* pam_set_data() key of the session cgroup opened by this handle. */
 #define DATA_SESSION "pam_cgm_session"
@@ -175,15 +175,18 @@ static bool hierarchy_may_have(const char *h, const char *key)
 }
 
 /*
- * Sets the limits on the user cgroup, creating it first: done as root
- * before the session is opened, so the files stay root's and the user,
- * owning only the directory and the delegation files, cannot raise them.
+ * The deprecated conf= argument: the module itself sets the limits of that
+ * one file on the user cgroup, creating it first (cgmd applies its own
+ * cgm.conf in OpenSession; this runs before, so cgmd's win on a shared
+ * key).  Done as root before the session is opened, so the files stay
+ * root's and the user, owning only the directory and the delegation
+ * files, cannot raise them.
  * A key no selected hierarchy has is skipped with a notice; anything else
  * the daemon refuses fails the login, since a configured limit that is not
  * in place must not pass silently.
  */
 static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
-			const struct pcg_limits *limits)
+			const struct cgmconf_limits *limits)
 {
 	char **hierarchies = NULL;
 	int r, status = 0;
@@ -196,7 +199,7 @@ static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_a
 		return r;
 	}
 	for (size_t i = 0; i < limits->n && status == 0; i++) {
-		const struct pcg_limit *l = &limits->v[i];
+		const struct cgmconf_limit *l = &limits->v[i];
 		int applied = 0;
 
 		for (char **h = hierarchies; *h && status == 0; h++) {
@@ -257,17 +260,18 @@ static unsigned long first_free_number(char **names, unsigned long from)
 
 /*
  * nodelegate: the placement OpenSession makes, without its Chown, in
- * separate requests (OpenSession always delegates).  Create is atomic, so a
- * concurrent login that takes the same number makes this one try the next.
+ * separate requests (OpenSession always delegates), the daemon's limits
+ * included.  Create is atomic, so a concurrent login that takes the same
+ * number makes this one try the next.
  */
-static int open_session_nodelegate(struct cgm *conn, const char *c, const char *user_cg, int pidfd,
+static int open_session_nodelegate(struct cgm *conn, const char *c, const char *user_cg, uid_t uid, int pidfd,
 				   char **ret_session_cg)
 {
 	char **children = NULL, *session = NULL;
 	unsigned long n = 1;
 	int r;
 
-	if ((r = cgm_create(conn, c, user_cg)) < 0)
+	if ((r = cgm_create(conn, c, user_cg)) < 0 || (r = cgm_apply_limits(conn, c, user_cg, uid)) < 0)
 		return r;
 	/*
 	 * A mark made before the move (below) is armed on v1 only by the
@@ -322,7 +326,7 @@ static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_ar
 		if ((r = selected_hierarchies(pamh, conn, args, &checked)) < 0)
 			goto out;
 		cgm_strv_free(checked);
-		r = open_session_nodelegate(conn, args->controllers, user_cg, pidfd, ret_session_cg);
+		r = open_session_nodelegate(conn, args->controllers, user_cg, pw->pw_uid, pidfd, ret_session_cg);
 	} else {
 		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, pidfd, ret_session_cg);
 	}
@@ -377,10 +381,23 @@ static const struct passwd *login_user(pam_handle_t *pamh, const struct pcg_args
 	return pw;
 }
 
+/* The deprecated conf= file's limits for `user`; -ENOMEM or 0 (bad lines are logged and skipped). */
+static int module_limits(pam_handle_t *pamh, const char *path, const char *user, struct cgmconf_limits *ret)
+{
+	struct cgmconf_who who = {.user = user, .in_group = user_in_group, .ctx = pamh};
+	struct cgmconf conf = {0};
+	int r;
+
+	r = cgmconf_load(path, false, &conf, report_syslog, pamh);
+	if (r >= 0)
+		r = cgmconf_match(&conf, &who, ret);
+	cgmconf_clear(&conf);
+	return r < 0 ? r : 0;
+}
+
 PCG_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct pcg_who who = {.in_group = user_in_group, .ctx = pamh};
-	struct pcg_limits limits = {0};
+	struct cgmconf_limits limits = {0};
 	struct pcg_args args;
 	const struct passwd *pw;
 	struct cgm *conn = NULL;
@@ -393,8 +410,7 @@ PCG_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	status = PAM_SESSION_ERR;
 	if (!(user_cg = user_cgroup(pamh, &args, pw)))
 		goto out;
-	who.user = pw->pw_name;
-	if (pcg_conf_load(args.conf, &who, &limits, report_syslog, pamh) < 0) {
+	if (args.conf && module_limits(pamh, args.conf, pw->pw_name, &limits) < 0) {
 		pam_syslog(pamh, LOG_ERR, "out of memory reading the limits");
 		goto out;
 	}
@@ -418,7 +434,7 @@ out:
 	free(env);
 	free(session);
 	free(user_cg);
-	pcg_limits_clear(&limits);
+	cgmconf_limits_clear(&limits);
 	cgm_disconnect(conn);
 	return status;
 }

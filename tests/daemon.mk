@@ -25,6 +25,8 @@ DAEMON_TESTS = \
 	tests/integration/daemon-lifecycle.sh \
 	tests/integration/daemon-methods.sh \
 	tests/integration/daemon-permissions.sh \
-	tests/integration/daemon-hostile.sh
+	tests/integration/daemon-hostile.sh \
+	tests/integration/daemon-conf.sh \
+	tests/integration/daemon-status.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh

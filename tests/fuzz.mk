@@ -5,15 +5,16 @@
 # only by `make fuzz`: plain `make` and `make check` never build them.
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/helper \
+FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/common -I$(top_srcdir)/helper \
 	-I$(top_srcdir)/pam_cgm $(DBUS_CFLAGS) $(CAP_CFLAGS)
 # The daemon's modules as helper/local.mk lists them for libcgmd.la.
 FUZZ_DAEMON_SRC = $(top_srcdir)/helper/failure.c $(top_srcdir)/helper/log.c $(top_srcdir)/helper/hierarchy.c \
 	$(top_srcdir)/helper/cgroup.c $(top_srcdir)/helper/cgroup-v1.c $(top_srcdir)/helper/cgroup-v2.c \
 	$(top_srcdir)/helper/caller.c $(top_srcdir)/helper/policy.c $(top_srcdir)/helper/process.c \
 	$(top_srcdir)/helper/cgpath.c $(top_srcdir)/helper/privileges.c $(top_srcdir)/helper/server.c \
-	$(top_srcdir)/helper/methods.c
-FUZZ_PAM_SRC = $(top_srcdir)/pam_cgm/args.c $(top_srcdir)/pam_cgm/conf.c
+	$(top_srcdir)/helper/methods.c $(top_srcdir)/helper/limits.c $(top_srcdir)/helper/status.c \
+	$(top_srcdir)/common/cgmconf.c
+FUZZ_PAM_SRC = $(top_srcdir)/pam_cgm/args.c $(top_srcdir)/common/cgmconf.c
 FUZZ_TARGETS = tests/fuzz/fuzz-cgpath tests/fuzz/fuzz-dispatch tests/fuzz/fuzz-pam-args tests/fuzz/fuzz-pam-conf
 FUZZ_LINK = $(MKDIR_P) tests/fuzz && $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) -o $@
 

@@ -10,7 +10,7 @@ tests_unit_test_pam_args_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/pam_cgm
 tests_unit_test_pam_args_LDADD = pam_cgm/libpcg.la
 tests_unit_test_pam_conf_SOURCES = tests/unit/test-pam-conf.c
 tests_unit_test_pam_conf_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/pam_cgm
-tests_unit_test_pam_conf_LDADD = pam_cgm/libpcg.la
+tests_unit_test_pam_conf_LDADD = common/libcgmconf.la
 
 noinst_PROGRAMS += tests/pam-probe
 tests_pam_probe_SOURCES = tests/pam-probe.c

@@ -45,18 +45,19 @@ step "sandbox: cgroup $T_TAG below this shell's own, in every hierarchy"
 sandbox_enter || exit 1
 host_hierarchies | sed 's/^/   /'
 
-step "starting cgmd (socket $SOCK, mounts under $T_DIR/mnt)"
-start_cgmd || exit 1
+step "starting cgmd (socket $SOCK, mounts under $T_DIR/mnt, limits from $T_DIR/cgm.conf)"
+printf '* pids.max 200\n* cgroup.max.descendants 20\n' >"$T_DIR/cgm.conf"
+sed 's/^/   /' "$T_DIR/cgm.conf"
+start_cgmd --conf "$T_DIR/cgm.conf" || exit 1
 echo "   cgmd pid $CGMD_PID; it manages: $("$CGM" listcontrollers | tr '\n' ' ')"
 
 step "test user $USER_NAME"
 ensure_user "$USER_NAME" || exit 1
 id "$USER_NAME" | sed 's/^/   /'
 
-step "PAM service file $PAM_DIR/cgmtest-demo and limits $T_DIR/cgm.conf"
-printf '* pids.max 200\n* cgroup.max.descendants 20\n' >"$T_DIR/cgm.conf"
-pam_service cgmtest-demo "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/cgm.conf"
-sed 's/^/   /' "$PAM_DIR/cgmtest-demo" "$T_DIR/cgm.conf"
+step "PAM service file $PAM_DIR/cgmtest-demo"
+pam_service cgmtest-demo "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE"
+sed 's/^/   /' "$PAM_DIR/cgmtest-demo"
 
 step "logging $USER_NAME in: pam_open_session, then a shell as the user inside the session"
 # What the user's shell does: look at itself, then make a child cgroup and move in, with cgm.

@@ -2,11 +2,12 @@
 /*
  * libFuzzer target for the cgm.conf(5) reader: the input is a file's text
  * (fmemopen, so NUL bytes, CRs and lines without an end are all possible),
- * read for user "alice" in group "staff".  Besides the sanitizers, it
- * holds the parser to what pam_cgm relies on before it asks the daemon to
- * set anything: every limit kept has a key of the form <controller>.<name>
- * that does not move processes, a non-empty value of at most
- * PCG_CONF_VALUE_MAX bytes, one entry per key, and a rank that applies.
+ * read and matched for user "alice" in group "staff".  Besides the
+ * sanitizers, it holds the reader to what cgmd and pam_cgm rely on before
+ * they set anything: every limit kept has a key of the form
+ * <controller>.<name> that does not move processes, a non-empty value of
+ * at most CGMCONF_VALUE_MAX bytes, one entry per key, and a rank that
+ * applies.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "cgmconf.h"
 
 static bool in_group(void *ctx, const char *user, const char *group)
 {
@@ -34,8 +35,9 @@ static void report(void *ctx, const char *fmt, ...)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pcg_who who = {.user = "alice", .in_group = in_group};
-	struct pcg_limits limits = {0};
+	struct cgmconf_who who = {.user = "alice", .in_group = in_group};
+	struct cgmconf_limits limits = {0};
+	struct cgmconf conf = {0};
 	FILE *f;
 	int r;
 
@@ -44,21 +46,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return 0;
-	r = pcg_conf_parse(f, "fuzz.conf", &who, &limits, report, NULL);
+	r = cgmconf_parse(f, "fuzz.conf", &conf, report, NULL);
 	fclose(f);
 	if (r < 0 && r != -ENOMEM)
 		abort();
+	if (cgmconf_match(&conf, &who, &limits) < 0) {
+		cgmconf_clear(&conf);
+		cgmconf_limits_clear(&limits);
+		return 0;
+	}
+	cgmconf_clear(&conf);
 	for (size_t i = 0; i < limits.n; i++) {
-		const struct pcg_limit *l = &limits.v[i];
+		const struct cgmconf_limit *l = &limits.v[i];
 
 		if (!strchr(l->key, '.') || strcmp(l->key, "cgroup.procs") == 0 ||
-		    strcmp(l->key, "cgroup.threads") == 0 || !*l->value || strlen(l->value) > PCG_CONF_VALUE_MAX ||
+		    strcmp(l->key, "cgroup.threads") == 0 || !*l->value || strlen(l->value) > CGMCONF_VALUE_MAX ||
 		    l->rank < 1 || l->rank > 3)
 			abort();
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(limits.v[j].key, l->key) == 0)
 				abort();
 	}
-	pcg_limits_clear(&limits);
+	cgmconf_limits_clear(&limits);
 	return 0;
 }

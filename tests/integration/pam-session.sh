@@ -4,19 +4,19 @@
 # against a real cgmd: the session leader of root and of test users lands
 # in <base>/<user>/<n> in every hierarchy, as /proc and the host's cgroupfs
 # show; the user cgroup is delegated (directory and delegation files the
-# user's, limit files root's); cgm.conf limits are in place and the user
-# cannot write them; concurrent sessions get distinct numbers; closing
-# removes the session; nodelegate keeps everything root's; controllers=
-# picks hierarchies; limits with an absolute base the daemon would resolve
-# elsewhere are refused; a limit the kernel refuses fails the login, a key
-# no hierarchy has is skipped.
+# user's, limit files root's); the daemon's cgm.conf limits are in place
+# and the user cannot write them; concurrent sessions get distinct numbers;
+# closing removes the session; nodelegate keeps everything root's and still
+# gets the limits; controllers= picks hierarchies; the deprecated conf=
+# still sets its file's limits, and refuses an absolute base the daemon
+# would resolve elsewhere; a limit the kernel refuses fails the login
+# (cgmd's table after a SIGHUP, and conf='s), a key no hierarchy has is
+# skipped.
 . "$top_srcdir/tests/harness.sh"
 require_root
 . "$top_srcdir/tests/integration/pam-common.sh"
 
 sandbox_enter || finish
-start_cgmd || finish
-
 CONF=$T_DIR/cgm.conf
 cat >"$CONF" <<'CONF'
 *            pids.max               500
@@ -25,7 +25,10 @@ cat >"$CONF" <<'CONF'
 cgmtest1     memory.limit_in_bytes  512M
 *            nosuch.file            1     # no hierarchy has it: skipped
 CONF
-args="socket=$SOCK base=$PAM_BASE conf=$CONF debug"
+# The daemon owns the limits: the module is not told about the file.
+start_cgmd --conf "$CONF" || finish
+
+args="socket=$SOCK base=$PAM_BASE debug"
 pam_service cgmtest-session "session required $PAM_MODULE $args"
 pam_service cgmtest-nodelegate "session required $PAM_MODULE $args nodelegate"
 
@@ -144,7 +147,7 @@ release d
 # The unified hierarchy and, where there is one, the v1 pids hierarchy.
 some=unified
 has_hierarchy pids && some=pids,unified
-pam_service cgmtest-some "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=/dev/null controllers=$some"
+pam_service cgmtest-some "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE controllers=$some"
 hold e cgmtest-some cgmtest3
 if wait_file "$HOLD_DIR/e.leader"; then
 	leader=$(cat "$HOLD_DIR/e.leader")
@@ -161,10 +164,22 @@ fi
 release e
 check "controllers=$some: closed session removed" wait_gone "$(user_cg_dir unified cgmtest3)/1"
 
-# --- an absolute base with limits, from outside the root cgroup ------------
-# Limits are set before OpenSession, by requests that resolve "/" beneath
-# the caller: from the sandbox they would miss the real /<base>.  The module
-# must refuse before anything is made.
+# --- the deprecated conf=: its own file's limits -------------------------
+printf 'cgmtest3 cgroup.max.depth 33\n' >"$T_DIR/module.conf"
+pam_service cgmtest-modconf "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/module.conf"
+hold f cgmtest-modconf cgmtest3
+check_placed f cgmtest3
+check_limit unified cgmtest3 cgroup.max.depth 33
+check_limit unified cgmtest3 cgroup.max.descendants 50
+release f
+check "conf=: closed session removed" wait_gone "$(user_cg_dir unified cgmtest3)/$n"
+
+# --- conf= with an absolute base, from outside the root cgroup ------------
+# The module sets conf='s limits before OpenSession, by requests that
+# resolve "/" beneath the caller: from the sandbox they would miss the real
+# /<base>.  The module must refuse before anything is made.  (The daemon's
+# own limits have no such limit: it sets them where OpenSession puts the
+# user cgroup; see daemon-root.sh.)
 pam_service cgmtest-abs "session required $PAM_MODULE socket=$SOCK base=/cgmtest-abs-$$ conf=$CONF"
 with_syslog "$T_DIR/abs.log" "$PROBE" --confdir "$PAM_DIR" cgmtest-abs cgmtest3 -- true >"$T_DIR/abs.out" 2>&1
 check_eq "absolute base with limits, not in the root cgroup: the login fails" "$?" 2
@@ -176,9 +191,22 @@ for name in $(hierarchy_names); do
 done
 
 # --- a limit the kernel refuses fails the login ------------------------------
+# In the daemon's table, read again on SIGHUP ...
+printf 'cgmtest3 cgroup.max.descendants lots\n' >"$CONF"
+kill -HUP "$CGMD_PID"
+for _ in $(seq 1 100); do grep -q 'reloaded.*: 1 limit rules' "$T_DIR/cgmd.log" && break; sleep 0.05; done
+check "refused limit value: the daemon re-read its table" grep -q 'reloaded.*: 1 limit rules' "$T_DIR/cgmd.log"
+probe cgmtest-session cgmtest3 -- true >"$T_DIR/bad.out" 2>&1
+check_eq "refused limit value: the login fails" "$?" 2
+check "refused limit value: nobody was placed" test ! -d "$(user_cg_dir unified cgmtest3)/1"
+# ... and in a conf= file.
+: >"$CONF"
+kill -HUP "$CGMD_PID"
+for _ in $(seq 1 100); do grep -q 'reloaded.*: 0 limit rules' "$T_DIR/cgmd.log" && break; sleep 0.05; done
+check "the daemon's table is empty again" grep -q 'reloaded.*: 0 limit rules' "$T_DIR/cgmd.log"
 printf 'cgmtest3 cgroup.max.descendants lots\n' >"$T_DIR/bad.conf"
 pam_service cgmtest-badlimit "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/bad.conf"
 probe cgmtest-badlimit cgmtest3 -- true >"$T_DIR/bad.out" 2>&1
-check_eq "refused limit value: the login fails" "$?" 2
-check "refused limit value: nobody was placed" test ! -d "$(user_cg_dir unified cgmtest3)/1"
+check_eq "refused limit value in conf=: the login fails" "$?" 2
+check "refused limit value in conf=: nobody was placed" test ! -d "$(user_cg_dir unified cgmtest3)/1"
 finish

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The cgm.conf(5) reader.  It only decides which "key value" pairs apply to
- * the user logging in; whether a hierarchy has the key is the daemon's to
- * say when the module sets it.  Syntax is checked here so that a typo is
+ * The cgm.conf(5) reader (see cgmconf.h).  It only decides which "key
+ * value" pairs apply to a user; whether a hierarchy has the key is for
+ * whoever sets it to find out.  Syntax is checked here so that a typo is
  * reported with its file and line instead of as a refusal at login.
  */
 #include <dirent.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "cgmconf.h"
 
 #define BLANKS " \t\r\n"
 
@@ -34,7 +34,7 @@ static const char *key_error(const char *key)
 }
 
 /* Whether `who` (a user name, "@group" or "*") names the user; its rank when it does, else 0. */
-static int who_rank(const char *field, const struct pcg_who *who)
+static int who_rank(const char *field, const struct cgmconf_who *who)
 {
 	if (strcmp(field, "*") == 0)
 		return 1;
@@ -43,9 +43,9 @@ static int who_rank(const char *field, const struct pcg_who *who)
 	return strcmp(field, who->user) == 0 ? 3 : 0;
 }
 
-static int limits_put(struct pcg_limits *limits, const char *key, const char *value, int rank)
+static int limits_put(struct cgmconf_limits *limits, const char *key, const char *value, int rank)
 {
-	struct pcg_limit *l = NULL, *grown;
+	struct cgmconf_limit *l = NULL, *grown;
 	char *v;
 
 	for (size_t i = 0; i < limits->n; i++)
@@ -76,8 +76,29 @@ static int limits_put(struct pcg_limits *limits, const char *key, const char *va
 	return 0;
 }
 
-int pcg_conf_parse(FILE *f, const char *name, const struct pcg_who *who, struct pcg_limits *limits,
-		   pcg_report_fn *report, void *report_ctx)
+static int rules_add(struct cgmconf *conf, const char *who, const char *key, const char *value)
+{
+	struct cgmconf_rule *grown = realloc(conf->v, (conf->n + 1) * sizeof(*grown));
+	struct cgmconf_rule *r;
+
+	if (!grown)
+		return -ENOMEM;
+	conf->v = grown;
+	r = &conf->v[conf->n];
+	r->who = strdup(who);
+	r->key = strdup(key);
+	r->value = strdup(value);
+	if (!r->who || !r->key || !r->value) {
+		free(r->who);
+		free(r->key);
+		free(r->value);
+		return -ENOMEM;
+	}
+	conf->n++;
+	return 0;
+}
+
+int cgmconf_parse(FILE *f, const char *name, struct cgmconf *conf, cgmconf_report_fn *report, void *report_ctx)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -87,7 +108,6 @@ int pcg_conf_parse(FILE *f, const char *name, const struct pcg_who *who, struct 
 	while (getline(&line, &cap, f) >= 0) {
 		char *p = line, *field, *key, *value, *end;
 		const char *why = NULL;
-		int rank;
 
 		lineno++;
 		/* Values of cgroup files never hold a '#', so a comment may start anywhere. */
@@ -114,7 +134,7 @@ int pcg_conf_parse(FILE *f, const char *name, const struct pcg_who *who, struct 
 			why = "expected \"<user|@group|*> <key> <value>\"";
 		else if (field[0] == '@' && !field[1])
 			why = "\"@\" without a group name";
-		else if (strlen(value) > PCG_CONF_VALUE_MAX)
+		else if (strlen(value) > CGMCONF_VALUE_MAX)
 			why = "value too long";
 		else
 			why = key_error(key);
@@ -123,17 +143,27 @@ int pcg_conf_parse(FILE *f, const char *name, const struct pcg_who *who, struct 
 			bad++;
 			continue;
 		}
-		rank = who_rank(field, who);
-		if (rank && (r = limits_put(limits, key, value, rank)) < 0)
+		if ((r = rules_add(conf, field, key, value)) < 0)
 			break;
 	}
 	free(line);
 	return r < 0 ? r : bad;
 }
 
-/* Parses the file at `path` when it exists; see pcg_conf_load(). */
-static int load_file(const char *path, const struct pcg_who *who, struct pcg_limits *limits, pcg_report_fn *report,
-		     void *report_ctx)
+int cgmconf_match(const struct cgmconf *conf, const struct cgmconf_who *who, struct cgmconf_limits *limits)
+{
+	for (size_t i = 0; i < conf->n; i++) {
+		const struct cgmconf_rule *rule = &conf->v[i];
+		int rank = who_rank(rule->who, who), r;
+
+		if (rank && (r = limits_put(limits, rule->key, rule->value, rank)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Parses the file at `path` when it exists; see cgmconf_load(). */
+static int load_file(const char *path, struct cgmconf *conf, cgmconf_report_fn *report, void *report_ctx)
 {
 	FILE *f = fopen(path, "re");
 	int r;
@@ -144,7 +174,7 @@ static int load_file(const char *path, const struct pcg_who *who, struct pcg_lim
 		report(report_ctx, "%s: %s; no limits read from it", path, strerror(errno));
 		return 1;
 	}
-	r = pcg_conf_parse(f, path, who, limits, report, report_ctx);
+	r = cgmconf_parse(f, path, conf, report, report_ctx);
 	fclose(f);
 	return r;
 }
@@ -156,41 +186,59 @@ static int is_conf_name(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-int pcg_conf_load(const char *conf, const struct pcg_who *who, struct pcg_limits *limits, pcg_report_fn *report,
-		  void *report_ctx)
+int cgmconf_load(const char *path, bool with_dir, struct cgmconf *conf, cgmconf_report_fn *report, void *report_ctx)
 {
 	struct dirent **names = NULL;
+	char *dir;
 	int total, n;
 
-	if (conf)
-		return load_file(conf, who, limits, report, report_ctx);
-	total = load_file(PCG_DEFAULT_CONF, who, limits, report, report_ctx);
-	n = scandir(PCG_DEFAULT_CONF ".d", &names, is_conf_name, alphasort);
+	total = load_file(path, conf, report, report_ctx);
+	if (!with_dir || total < 0)
+		return total;
+	if (asprintf(&dir, "%s.d", path) < 0)
+		return -ENOMEM;
+	n = scandir(dir, &names, is_conf_name, alphasort);
+	if (n < 0 && errno != ENOENT && errno != ENOTDIR) {
+		report(report_ctx, "%s: %s; no limits read from it", dir, strerror(errno));
+		total++;
+	}
 	for (int i = 0; i < n; i++) {
-		char *path;
+		char *file;
 		int r;
 
 		if (total >= 0) {
-			if (asprintf(&path, "%s.d/%s", PCG_DEFAULT_CONF, names[i]->d_name) < 0) {
+			if (asprintf(&file, "%s/%s", dir, names[i]->d_name) < 0) {
 				total = -ENOMEM;
 			} else {
-				r = load_file(path, who, limits, report, report_ctx);
+				r = load_file(file, conf, report, report_ctx);
 				total = r < 0 ? r : total + r;
-				free(path);
+				free(file);
 			}
 		}
 		free(names[i]);
 	}
 	free(names);
+	free(dir);
 	return total;
 }
 
-void pcg_limits_clear(struct pcg_limits *limits)
+void cgmconf_clear(struct cgmconf *conf)
+{
+	for (size_t i = 0; i < conf->n; i++) {
+		free(conf->v[i].who);
+		free(conf->v[i].key);
+		free(conf->v[i].value);
+	}
+	free(conf->v);
+	*conf = (struct cgmconf){0};
+}
+
+void cgmconf_limits_clear(struct cgmconf_limits *limits)
 {
 	for (size_t i = 0; i < limits->n; i++) {
 		free(limits->v[i].key);
 		free(limits->v[i].value);
 	}
 	free(limits->v);
-	*limits = (struct pcg_limits){0};
+	*limits = (struct cgmconf_limits){0};
 }

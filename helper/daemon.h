@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the whole daemon shares beyond the hierarchies: the limits table,
+ * when it started and what it has served.  main.c owns it; server.c counts
+ * into it; the Status method (status.c) reports it.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "hierarchy.h"
+#include "limits.h"
+
+struct daemon_state {
+	const struct hierarchy_set *set;
+	struct limits limits;
+	const char *socket_path;
+	const char *bus_name;  /* the well-known name on the system bus, or NULL */
+	uint64_t started_ms;   /* CLOCK_MONOTONIC */
+	unsigned long clients; /* connected now (the socket's; the bus counts as one) */
+	unsigned long long requests;
+	unsigned long long refused; /* of those, answered with an error */
+};
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t daemon_now_ms(void);
