@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caller.h"
@@ -324,7 +325,8 @@ static int namespaces_at(int dirfd, struct caller *c, struct failure *err)
 		return proc_failure(err, errno, c->pid, "ns/user");
 	if (fstat(nsfd, &theirs) < 0)
 		r = fail_errno(err, errno, "cannot stat /proc/%d/ns/user", (int)c->pid);
-	else if ((c->init_userns = same_inode(&mine, &theirs)))
+	else if ((c->userns_dev = theirs.st_dev, c->userns_ino = theirs.st_ino,
+		  c->init_userns = same_inode(&mine, &theirs)))
 		r = 0;
 	else
 		r = userns_below(nsfd, &mine, &below, err);
@@ -391,6 +393,47 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err)
 	}
 	if (ret->pidfd < 0 && start_time_at(dirfd, ret->pid, &ret->start_time, err) < 0)
 		goto fail;
+	if (namespaces_at(dirfd, ret, err) < 0 || caller_still_alive(ret, err) < 0)
+		goto fail;
+	close(dirfd);
+	return 0;
+fail:
+	if (dirfd >= 0)
+		close(dirfd);
+	caller_clear(ret);
+	return -1;
+}
+
+/*
+ * Trust boundary: pid, uid and gid are what the kernel delivered with a
+ * datagram, after checking that the sender may name them (its own, or any
+ * in its namespaces with CAP_SYS_ADMIN / CAP_SETUID there).  As for a
+ * peer, /proc/<pid> is read through one directory fd and the pidfd must
+ * still be alive afterwards, so the namespaces read are that process's.
+ */
+int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller *ret, struct failure *err)
+{
+	char path[32];
+	int dirfd = -1;
+
+	*ret = (struct caller){.pid = pid, .uid = uid, .gid = gid, .pidfd = pidfd, .ns_uid = (uid_t)-1};
+	if (pid <= 0) {
+		failf(err, FAIL_PERMISSION_DENIED, "the process named is not visible in the daemon's pid namespace");
+		goto fail;
+	}
+	if (ret->pidfd < 0 && (ret->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		if (errno == ESRCH)
+			failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
+		else
+			fail_errno(err, errno, "pidfd_open %d", (int)pid);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		proc_failure(err, errno, pid, "");
+		goto fail;
+	}
 	if (namespaces_at(dirfd, ret, err) < 0 || caller_still_alive(ret, err) < 0)
 		goto fail;
 	close(dirfd);

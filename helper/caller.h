@@ -35,6 +35,8 @@ struct caller {
 		start_time; /* without a pidfd: the peer's start time (/proc/<pid>/stat), to tell a recycled pid */
 	bool init_userns;   /* same user namespace as the daemon */
 	bool init_pidns;    /* same pid namespace as the daemon */
+	dev_t userns_dev;   /* the caller's user namespace (inode of /proc/<pid>/ns/user), to compare two callers' */
+	ino_t userns_ino;
 	uid_t ns_uid;	    /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
 	/*
 	 * The caller's user namespace maps, in the daemon's ids; empty when
@@ -54,6 +56,16 @@ struct caller {
  * FAIL_PERMISSION_DENIED.
  */
 int caller_from_socket(int fd, struct caller *ret, struct failure *err);
+
+/*
+ * Fills *ret for the process the kernel named in an SCM_CREDENTIALS
+ * message (…Scm methods): `pid`, `uid` and `gid` as the kernel translated
+ * them into the daemon's namespaces, and `pidfd` (taken over; -1 to open
+ * one here) pinning that process.  No supplementary groups: the message
+ * carries none.  Namespaces as for caller_from_socket; a process that is
+ * gone is FAIL_NOT_FOUND.
+ */
+int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller *ret, struct failure *err);
 
 /* 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone (pid may be reused). */
 int caller_still_alive(const struct caller *c, struct failure *err);

@@ -35,6 +35,7 @@
 #include "policy.h"
 #include "process.h"
 #include "status.h"
+#include "scm.h"
 
 #define MAX_ARGS      5
 #define OVERFLOW_ID   65534
@@ -46,7 +47,9 @@ struct request {
 	const struct method *m;
 	const struct caller *c;
 	const struct hierarchy_set *set;
-	char **cgroups; /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
+	DBusMessage *call;
+	const struct scm_request *scm; /* the plain method ending an …Scm exchange: the second credential */
+	char **cgroups;		       /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
 	/* Arguments in signature order, by type. */
 	const char *s[MAX_ARGS];
 	int32_t i[MAX_ARGS];
@@ -439,10 +442,16 @@ static int run_chown(struct request *r, struct failure *err)
 	struct targets ts = {0};
 	int rc;
 
-	/* The ids are as the caller's user namespace sees them. */
-	rc = id_from_caller(r->c, &r->c->uid_map, r->i[0], "uid", &r->uid, err);
-	if (rc == 0)
-		rc = id_from_caller(r->c, &r->c->gid_map, r->i[1], "gid", &r->gid, err);
+	/* The ids are as the caller's user namespace sees them; the kernel translated those of an …Scm exchange. */
+	if (r->scm) {
+		r->uid = r->scm->uid;
+		r->gid = r->scm->gid;
+		rc = 0;
+	} else {
+		rc = id_from_caller(r->c, &r->c->uid_map, r->i[0], "uid", &r->uid, err);
+		if (rc == 0)
+			rc = id_from_caller(r->c, &r->c->gid_map, r->i[1], "gid", &r->gid, err);
+	}
 	if (rc == 0)
 		rc = policy_check_chown(r->c, r->uid, r->gid, err);
 	if (rc == 0)
@@ -571,13 +580,31 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	return rc;
 }
 
+/*
+ * The process a request names: its pid argument, a number of the caller's
+ * pid namespace; or, ending an …Scm exchange, the process the kernel
+ * passed as the second credential, already a daemon pid and pinned.
+ */
+static int named_process(struct request *r, pid_t *ret_pid, int *ret_pidfd, struct failure *err)
+{
+	*ret_pidfd = -1;
+	if (!r->scm)
+		return pidview_from_caller(&r->pids, r->i[0], ret_pid, err);
+	if (r->scm->pid == getpid())
+		return failf(err, FAIL_PERMISSION_DENIED, "process %d is the daemon itself", (int)r->scm->pid);
+	*ret_pid = r->scm->pid;
+	*ret_pidfd = r->scm->pidfd;
+	return 0;
+}
+
 static int run_move_pid(struct request *r, struct failure *err)
 {
 	pid_t pid;
+	int pidfd;
 
-	if (pidview_from_caller(&r->pids, r->i[0], &pid, err) < 0)
+	if (named_process(r, &pid, &pidfd, err) < 0)
 		return -1;
-	return move_process(r, r->s[0], r->s[1], pid, -1, err);
+	return move_process(r, r->s[0], r->s[1], pid, pidfd, err);
 }
 
 static int run_move_pidfd(struct request *r, struct failure *err)
@@ -625,8 +652,9 @@ static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failu
 static int run_get_pid_cgroup(struct request *r, struct failure *err)
 {
 	pid_t pid;
+	int pidfd;
 
-	if (pidview_from_caller(&r->pids, r->i[0], &pid, err) < 0)
+	if (named_process(r, &pid, &pidfd, err) < 0)
 		return -1;
 	return reply_pid_cgroup(r, pid, r->m->flags & METHOD_ABS, err);
 }
@@ -914,7 +942,11 @@ static int get_tasks(struct request *r, bool recursive, struct failure *err)
 		free(pids);
 	}
 	if (rc == 0) {
-		/* Union over hierarchies, each pid once, as the caller's namespace sees it. */
+		/*
+		 * Union over hierarchies, each pid once, as the caller's
+		 * namespace sees it; for an …Scm exchange the daemon's numbers
+		 * of those, which the kernel translates as it passes them.
+		 */
 		qsort(all, nall, sizeof(*all), cmp_pid);
 		for (size_t i = 0; i < nall; i++) {
 			pid_t seen;
@@ -923,7 +955,7 @@ static int get_tasks(struct request *r, bool recursive, struct failure *err)
 				continue;
 			seen = pidview_to_caller(&r->pids, all[i]);
 			if (seen > 0)
-				all[out++] = seen;
+				all[out++] = r->scm ? all[i] : seen;
 		}
 		if (!dbus_message_iter_open_container(&r->out, DBUS_TYPE_ARRAY, "i", &a))
 			rc = oom(err);
@@ -1516,6 +1548,41 @@ static int run_properties_set(struct request *r, struct failure *err)
 	return failf(err, FAIL_PERMISSION_DENIED, "property %s.%s is read-only", r->s[0], r->s[1]);
 }
 
+/* --- the …Scm methods ------------------------------------------------------------------------ */
+
+/* Starts the socketpair exchange (scm.c), which hands the fd back to the main loop; the call is answered at once. */
+static int run_scm(struct request *r, struct failure *err)
+{
+	int fd = r->fd;
+
+	r->fd = -1;
+	return scm_begin(r->set, r->call, r->m->name, r->c, r->cgroups, fd, err);
+}
+
+/*
+ * The requestor of an …Scm exchange is a process the client named (the
+ * kernel lets root in a namespace name any process in it).  It must be in
+ * the client's own user namespace and at or below the client's cgroup on
+ * every hierarchy, unless the client is host root: naming another process
+ * never reaches further than the client could itself.
+ */
+static int check_requestor(const struct request *r, struct failure *err)
+{
+	const struct scm_request *sr = r->scm;
+
+	if (sr->peer_host_root)
+		return 0;
+	if (r->c->userns_dev != sr->peer_userns_dev || r->c->userns_ino != sr->peer_userns_ino)
+		return failf(err, FAIL_PERMISSION_DENIED,
+			     "the requestor named, process %d, is not in the caller's user namespace", (int)r->c->pid);
+	for (size_t i = 0; i < r->set->n; i++)
+		if (!path_beneath(r->cgroups[i], sr->peer_cgroups[i]))
+			return failf(err, FAIL_PERMISSION_DENIED,
+				     "the requestor named, process %d, is outside the caller's cgroup in %s",
+				     (int)r->c->pid, r->set->items[i].name);
+	return 0;
+}
+
 /* --- the table and the dispatcher ----------------------------------------------------------- */
 
 #define CG CGM_IFACE_CGMANAGER
@@ -1541,6 +1608,22 @@ const struct method methods_table[] = {
 	{CG, "Prune", "ss", "", C, -1, run_prune},
 	{CG, "ListControllers", "", "as", 0, -1, run_list_controllers},
 	{CG, "ListKeys", "ss", "a(suuu)", C, -1, run_list_keys},
+	{CG, "GetPidCgroupScm", "sh", "", C, -1, run_scm},
+	{CG, "GetPidCgroupAbsScm", "sh", "", C, -1, run_scm},
+	{CG, "CreateScm", "ssh", "", C, -1, run_scm},
+	{CG, "ChownScm", "ssh", "", C, -1, run_scm},
+	{CG, "ChmodScm", "sssih", "", C, -1, run_scm},
+	{CG, "MovePidScm", "ssh", "", C, -1, run_scm},
+	{CG, "MovePidAbsScm", "ssh", "", C, -1, run_scm},
+	{CG, "GetValueScm", "sssh", "", C, -1, run_scm},
+	{CG, "SetValueScm", "ssssh", "", C, 3, run_scm},
+	{CG, "RemoveScm", "ssih", "", C, -1, run_scm},
+	{CG, "GetTasksScm", "ssh", "", C, -1, run_scm},
+	{CG, "GetTasksRecursiveScm", "ssh", "", C, -1, run_scm},
+	{CG, "ListChildrenScm", "ssh", "", C, -1, run_scm},
+	{CG, "RemoveOnEmptyScm", "ssh", "", C, -1, run_scm},
+	{CG, "PruneScm", "ssh", "", C, -1, run_scm},
+	{CG, "ListKeysScm", "ssh", "", C, -1, run_scm},
 	{M1, "OpenSession", "ssuuh", "s", C | METHOD_HOST_ROOT, -1, run_open_session},
 	{M1, "MovePidfd", "ssh", "", C, -1, run_move_pidfd},
 	{M1, "GetPidfdCgroup", "sh", "s", C, -1, run_get_pidfd_cgroup},
@@ -1629,8 +1712,9 @@ static void describe_request(const struct request *r, char *buf, size_t size)
 	size_t o, ns = 0, ni = 0, nu = 0;
 	int arg = 0;
 
-	o = (size_t)snprintf(buf, size, "%s(", r->m->name);
-	for (const char *t = r->m->in_sig; *t && o < size; t++, arg++) {
+	/* The call as sent: an …Scm call's arguments, not those of the plain method it ends with. */
+	o = (size_t)snprintf(buf, size, "%s(", dbus_message_get_member(r->call));
+	for (const char *t = dbus_message_get_signature(r->call); *t && o < size; t++, arg++) {
 		char q[LOG_ARG_MAX + 8];
 		const char *sep = arg ? ", " : "";
 
@@ -1673,16 +1757,58 @@ static DBusMessage *refuse_call(const struct method_context *ctx, DBusMessage *c
 	return dbus_message_new_error(call, name, msg);
 }
 
+/* Runs request `r` (method, caller and arguments filled in) and returns its reply; NULL only when out of memory. */
+static DBusMessage *run_request(struct request *r)
+{
+	struct failure err = {0};
+	DBusMessage *reply;
+	char desc[512], why[sizeof(err.message) + 4];
+	const char *as = r->scm ? " (requestor of an Scm exchange)" : "";
+	int rc = 0;
+
+	if (r->m->flags & METHOD_HOST_ROOT)
+		rc = policy_check_host_root(r->c, r->m->name, &err);
+	if (rc == 0 && (r->m->flags & METHOD_CGROUPS)) {
+		r->cgroups = calloc(r->set->n ? r->set->n : 1, sizeof(*r->cgroups));
+		rc = r->cgroups ? caller_still_alive(r->c, &err) : oom(&err);
+		if (rc == 0)
+			rc = hierarchies_pid_cgroups(r->set, r->c->pid, r->cgroups, &err);
+		if (rc == 0 && r->scm)
+			rc = check_requestor(r, &err);
+	}
+	reply = dbus_message_new_method_return(r->call);
+	if (reply && rc == 0) {
+		dbus_message_iter_init_append(reply, &r->out);
+		rc = r->m->run(r, &err);
+	}
+	if (rc < 0 || !reply) {
+		if (!err.kind)
+			failf(&err, FAIL_FAILED, "out of memory");
+		describe_request(r, desc, sizeof(desc));
+		log_quote(why, sizeof(why), err.message);
+		log_notice("refused %s for uid %u pid %d%s: %s", desc, (unsigned)r->c->uid, (int)r->c->pid, as, why);
+		if (reply)
+			dbus_message_unref(reply);
+		reply = dbus_message_new_error(r->call, failure_dbus_name(err.kind), err.message);
+	} else if (r->m->flags & METHOD_CGROUPS) {
+		describe_request(r, desc, sizeof(desc));
+		log_debug("%s for uid %u pid %d%s", desc, (unsigned)r->c->uid, (int)r->c->pid, as);
+	}
+	for (size_t i = 0; r->cgroups && i < r->set->n; i++)
+		free(r->cgroups[i]);
+	free(r->cgroups);
+	if (r->fd >= 0)
+		close(r->fd);
+	return reply;
+}
+
 DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 {
 	const char *iface = dbus_message_get_interface(call);
 	const char *name = dbus_message_get_member(call);
 	const char *path = dbus_message_get_path(call);
-	struct request r = {.ctx = ctx, .c = ctx->caller, .set = ctx->set, .fd = -1, .pids = {.c = ctx->caller}};
-	struct failure err = {0};
-	DBusMessage *reply;
-	char desc[512], why[sizeof(err.message) + 4];
-	int rc = 0;
+	struct request r = {
+		.ctx = ctx, .c = ctx->caller, .set = ctx->set, .call = call, .fd = -1, .pids = {.c = ctx->caller}};
 
 	r.m = name ? method_find(iface, name) : NULL;
 	if (!r.m)
@@ -1696,37 +1822,29 @@ DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 		return refuse_call(ctx, call, DBUS_ERROR_INVALID_ARGS, "%s.%s takes \"%s\", not \"%s\"", r.m->iface,
 				   r.m->name, r.m->in_sig, dbus_message_get_signature(call));
 	unpack_args(call, &r);
+	return run_request(&r);
+}
 
-	if (r.m->flags & METHOD_HOST_ROOT)
-		rc = policy_check_host_root(r.c, r.m->name, &err);
-	if (rc == 0 && (r.m->flags & METHOD_CGROUPS)) {
-		r.cgroups = calloc(r.set->n ? r.set->n : 1, sizeof(*r.cgroups));
-		rc = r.cgroups ? caller_still_alive(r.c, &err) : oom(&err);
-		if (rc == 0)
-			rc = hierarchies_pid_cgroups(r.set, r.c->pid, r.cgroups, &err);
-	}
-	reply = dbus_message_new_method_return(call);
-	if (reply && rc == 0) {
-		dbus_message_iter_init_append(reply, &r.out);
-		rc = r.m->run(&r, &err);
-	}
-	if (rc < 0 || !reply) {
-		if (!err.kind)
-			failf(&err, FAIL_FAILED, "out of memory");
-		describe_request(&r, desc, sizeof(desc));
-		log_quote(why, sizeof(why), err.message);
-		log_notice("refused %s for uid %u pid %d: %s", desc, (unsigned)r.c->uid, (int)r.c->pid, why);
-		if (reply)
-			dbus_message_unref(reply);
-		reply = dbus_message_new_error(call, failure_dbus_name(err.kind), err.message);
-	} else if (r.m->flags & METHOD_CGROUPS) {
-		describe_request(&r, desc, sizeof(desc));
-		log_debug("%s for uid %u pid %d", desc, (unsigned)r.c->uid, (int)r.c->pid);
-	}
-	for (size_t i = 0; r.cgroups && i < r.set->n; i++)
-		free(r.cgroups[i]);
-	free(r.cgroups);
+DBusMessage *methods_complete_scm(const struct hierarchy_set *set, DBusMessage *call, const char *plain,
+				  const struct scm_request *sr)
+{
+	struct method_context ctx = {.set = set, .caller = sr->requestor};
+	struct request r = {.ctx = &ctx,
+			    .c = sr->requestor,
+			    .set = set,
+			    .call = call,
+			    .scm = sr,
+			    .fd = -1,
+			    .pids = {.c = sr->requestor}};
+
+	r.m = method_find(CGM_IFACE_CGMANAGER, plain);
+	if (!r.m)
+		return dbus_message_new_error(call, failure_dbus_name(FAIL_FAILED),
+					      "no plain method for this Scm method");
+	/* The same strings and integers in the same order; the socketpair the call passed is not needed again. */
+	unpack_args(call, &r);
 	if (r.fd >= 0)
 		close(r.fd);
-	return reply;
+	r.fd = -1;
+	return run_request(&r);
 }

@@ -61,3 +61,28 @@ extern const char methods_introspection_xml[];
  * when out of memory.
  */
 DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call);
+
+/* What an …Scm exchange (scm.c) learnt, for the plain method it ends with. */
+struct scm_request {
+	const struct caller *requestor; /* the process the first credential named: the request runs as it */
+	/* The client that called, as it was then: the requestor must not reach further than it. */
+	bool peer_host_root;
+	dev_t peer_userns_dev;
+	ino_t peer_userns_ino;
+	char *const *peer_cgroups; /* one per hierarchy */
+	/* The second credential, where the method takes one: a process (daemon pid, pinned) or ids. */
+	pid_t pid;
+	int pidfd;
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Runs plain method `plain` with the arguments of …Scm call `call`, as
+ * `sr->requestor` and with the second credential in place of the pid or
+ * ids argument, and returns the reply the plain method gives (a method
+ * return or a named error, logged as any refusal); NULL only when out of
+ * memory.
+ */
+DBusMessage *methods_complete_scm(const struct hierarchy_set *set, DBusMessage *call, const char *plain,
+				  const struct scm_request *sr);

@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "methods.h"
+#include "scm.h"
 #include "server.h"
 
 /*
@@ -422,8 +423,8 @@ static bool handle_signal(struct server *s, int signal_fd)
 int server_run(struct server *s, int signal_fd, struct failure *err)
 {
 	for (;;) {
-		int cg_fd = cg_watch_fd(), timeout, cg_timeout, dbus_timeout, n;
-		size_t fixed = 2, npfds;
+		int cg_fd = cg_watch_fd(), timeout, cg_timeout, scm_timeout, dbus_timeout, n;
+		size_t fixed = 3, npfds;
 		bool more, unauth;
 
 		dispatch_clients(s, &more, &unauth);
@@ -433,6 +434,7 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 			return failf(err, FAIL_FAILED, "out of memory in the main loop");
 		s->pfds[0] = (struct pollfd){.fd = signal_fd, .events = POLLIN};
 		s->pfds[1] = (struct pollfd){.fd = cg_fd, .events = POLLIN};
+		s->pfds[2] = (struct pollfd){.fd = scm_watch_fd(), .events = POLLIN};
 		npfds = fixed;
 		s->npolled = 0;
 		for (size_t i = 0; i < s->nwatches; i++) {
@@ -455,6 +457,9 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		timeout = more ? 0 : dbus_timeout;
 		if (cg_timeout >= 0 && (timeout < 0 || cg_timeout < timeout))
 			timeout = cg_timeout;
+		scm_timeout = scm_timeout_ms();
+		if (scm_timeout >= 0 && (timeout < 0 || scm_timeout < timeout))
+			timeout = scm_timeout;
 		if (unauth && (timeout < 0 || timeout > UNAUTH_POLL_MAX_MS))
 			timeout = UNAUTH_POLL_MAX_MS;
 
@@ -468,6 +473,8 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 			return 0;
 		if ((cg_fd >= 0 && s->pfds[1].revents) || cg_watch_timeout_ms() == 0)
 			cg_watch_dispatch();
+		if (s->pfds[2].revents || scm_timeout_ms() == 0)
+			scm_dispatch();
 		for (size_t i = 0; i < s->npolled; i++) {
 			short rev = s->pfds[fixed + i].revents;
 			unsigned flags = 0;
@@ -494,6 +501,7 @@ void server_free(struct server *s)
 		return;
 	while (s->clients)
 		client_drop(s, s->clients, NULL);
+	scm_shutdown();
 	if (s->dbus) {
 		dbus_server_disconnect(s->dbus);
 		dbus_server_unref(s->dbus);
