@@ -21,3 +21,4 @@ include tests/pam.mk
 include tests/fuzz.mk
 include tests/vm.mk
 include tests/reliability.mk
+include tests/containers.mk
