@@ -16,6 +16,7 @@ tests_scm_client_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
 tests_scm_client_LDADD = $(DBUS_LIBS)
 
 CONTAINER_TESTS = \
-	tests/integration/scm-methods.sh
+	tests/integration/scm-methods.sh \
+	tests/integration/container-unpriv.sh
 TESTS += $(CONTAINER_TESTS)
 EXTRA_DIST += $(CONTAINER_TESTS)
