@@ -14,7 +14,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/churn.sh \
 	tests/reliability/kill-logins.sh \
 	tests/reliability/many-connections.sh \
-	tests/reliability/pid-reuse.sh
+	tests/reliability/pid-reuse.sh \
+	tests/reliability/ssh-logins.sh
 EXTRA_DIST += $(RELIABILITY_TESTS)
 
 # Light enough for every `make check`: the regression test of marks lost with a killed daemon.

@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# 200 concurrent ssh logins through a real sshd on 127.0.0.1 (own config,
+# port, host key and PAM service; MaxStartups raised) with pam_cgm
+# `required`: every login lands in its own session cgroup in every
+# hierarchy, all 200 are logged in at the same time (each waits for the
+# others before it ends), none fails, and once all have closed no session
+# cgroup is left.
+. "$top_srcdir/tests/harness.sh"
+require_root
+require_cmd ssh ssh-keygen ss
+[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
+. "$top_srcdir/tests/integration/pam-common.sh"
+USERS="cgmtest1 cgmtest2 cgmtest3"
+for u in $USERS; do ensure_user "$u" || finish; done
+
+SERVICE=cgmtest-sshd-$$
+PAM_FILE=/etc/pam.d/$SERVICE
+made_run_sshd=
+trap 'st=$?; rm -f "$PAM_FILE"; [ -n "$made_run_sshd" ] && rmdir /run/sshd; (exit $st); t_cleanup' EXIT
+
+sandbox_enter || finish
+start_cgmd || finish
+N=${CGM_SSH_LOGINS:-200}
+
+port=
+for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
+	ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
+done
+[ -n "$port" ] || skip "no free port"
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hostkey" || finish
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/userkey" || finish
+cp "$T_DIR/userkey.pub" "$T_DIR/authorized_keys"
+chmod 644 "$T_DIR/authorized_keys"
+cat >"$T_DIR/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $T_DIR/hostkey
+PidFile $T_DIR/sshd.pid
+UsePAM yes
+AuthorizedKeysFile $T_DIR/authorized_keys
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $USERS
+UseDNS no
+MaxStartups $((N + 50))
+LoginGraceTime 300
+EOF
+cat >"$PAM_FILE" <<EOF
+auth required pam_deny.so
+account required pam_permit.so
+session required $PAM_MODULE socket=$SOCK base=$PAM_BASE timeout=20000
+EOF
+if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
+ln -s /usr/sbin/sshd "$T_DIR/$SERVICE"
+run_host "$T_DIR/$SERVICE" -D -e -f "$T_DIR/sshd_config" >"$T_DIR/sshd.log" 2>&1 &
+register_pid $!
+for _ in $(seq 1 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+
+mkdir -m 1777 "$T_DIR/out"
+# Each login reports its cgroups, then stays until the test says go (every login is in).
+i=0
+while [ $i -lt "$N" ]; do
+	i=$((i + 1))
+	u=$(echo $USERS | cut -d' ' -f$((i % 3 + 1)))
+	(
+		ssh -p "$port" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
+			-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=120 "$u@127.0.0.1" \
+			"sed 's/^/cg /' /proc/self/cgroup; echo in; while [ ! -e $T_DIR/go ]; do sleep 0.2; done"
+		echo "exit=$?"
+	) >"$T_DIR/out/$i" 2>&1 &
+	echo $! >>"$T_DIR/pids"
+done
+
+# Bounded waits: a login that hangs fails the test instead of blocking it.
+for _ in $(seq 1 1800); do
+	in=$(cat "$T_DIR"/out/* | grep -c '^in$')
+	[ "$in" -ge "$N" ] && break
+	[ "$(cat "$T_DIR"/out/* | grep -c '^exit=')" -gt 0 ] && break
+	sleep 0.1
+done
+check_eq "all $N logins were in at the same time" "$in" "$N"
+touch "$T_DIR/go"
+for _ in $(seq 1 600); do
+	running=0
+	for p in $(cat "$T_DIR/pids"); do kill -0 "$p" 2>/dev/null && running=$((running + 1)); done
+	[ $running -eq 0 ] && break
+	sleep 0.1
+done
+check_eq "all $N logins ended" "$running" 0
+for p in $(cat "$T_DIR/pids"); do kill -KILL "$p" 2>/dev/null; done
+
+ok=$(cat "$T_DIR"/out/* | grep -c '^exit=0$')
+check_eq "every ssh login succeeded" "$ok" "$N"
+nh=$(hierarchy_names | wc -l)
+for f in "$T_DIR"/out/*; do
+	s=$(sed -n "s|^cg 0::.*/$PAM_BASE/\(cgmtest[0-9]*/[0-9]*\)\$|\1|p" "$f")
+	[ -n "$s" ] && [ "$(grep -c "^cg .*/$PAM_BASE/$s\$" "$f")" -eq "$nh" ] && echo "$s"
+done >"$T_DIR/sessions"
+placed=$(wc -l <"$T_DIR/sessions")
+check_eq "every login in its session cgroup <user>/<n> in all $nh hierarchies" "$placed" "$N"
+check_eq "no two logins shared a session cgroup" "$(sort -u "$T_DIR/sessions" | wc -l)" "$N"
+[ "$ok" -eq "$N" ] || { grep -L '^exit=0$' "$T_DIR"/out/* | head -3 | xargs cat; tail -20 "$T_DIR/sshd.log"; }
+
+leftovers() {
+	for name in $(hierarchy_names); do
+		for u in $USERS; do
+			d=$(user_cg_dir "$name" "$u")
+			[ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 -type d
+		done
+	done | wc -l
+}
+for _ in $(seq 1 100); do [ "$(leftovers)" -eq 0 ] && break; sleep 0.1; done
+left=$(leftovers)
+check_eq "no session cgroup left after every login closed" "$left" 0
+say "# figures: ssh logins $N, in at once $in, succeeded $ok, failed $((N - ok)), placed $placed, leftover cgroups $left"
+finish
