@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup-backend.h"
+#include "cgroup.h"
 #include "hierarchy.h"
 #include "log.h"
 
@@ -440,6 +441,19 @@ static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char 
 		return failf(err, FAIL_FAILED, "%s is not a cgroup%s mount after mounting it", path,
 			     h->unified ? "2" : "");
 	}
+	if (h->root) {
+		/* From here on the root is all the daemon holds of this hierarchy. */
+		int top = fd;
+
+		fd = cg_open_beneath(top, h->root, err);
+		close(top);
+		if (fd < 0) {
+			char why[sizeof(err->message)];
+
+			snprintf(why, sizeof(why), "%s", err->message);
+			return failf(err, err->kind, "--root %s in %s: %s", h->root, h->name, why);
+		}
+	}
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	h->root_fd = fd;
@@ -458,7 +472,8 @@ static int mount_one(struct hierarchy_set *set, struct hierarchy *h, const char 
 
 	if (h->unified && add_v2_controllers(set, h, fd, err) < 0)
 		return -1;
-	log_info("mounted hierarchy %s (%s) on %s", h->name, h->backend->name, h->mount_path);
+	log_info("mounted hierarchy %s (%s) on %s%s%s", h->name, h->backend->name, h->mount_path,
+		 h->root ? ", managing only " : "", h->root ? h->root : "");
 	return 0;
 }
 
@@ -474,6 +489,64 @@ int hierarchies_mount(struct hierarchy_set *set, const char *mount_root, struct 
 	for (size_t i = 0; i < set->n; i++)
 		if (mount_one(set, &set->items[i], mount_root, proc_cgroups, err) < 0)
 			return -1;
+	return 0;
+}
+
+/* A root given on the command line: absolute, no empty, "." or ".." component. */
+static int check_root_path(const char *root, struct failure *err)
+{
+	if (root[0] != '/')
+		return failf(err, FAIL_INVALID_PATH, "--root %s: a cgroup path from the top, starting with /", root);
+	for (const char *p = root + 1; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return failf(err, FAIL_INVALID_PATH, "--root %s: empty, \".\" or \"..\" component", root);
+		p += n + (p[n] == '/');
+		if (p[-1] == '/' && !*p)
+			return failf(err, FAIL_INVALID_PATH, "--root %s: trailing /", root);
+	}
+	return 0;
+}
+
+int hierarchies_set_roots(struct hierarchy_set *set, const char *spec, struct failure *err)
+{
+	char **own;
+
+	if (!spec)
+		return 0;
+	if (strcmp(spec, "auto") != 0) {
+		if (check_root_path(spec, err) < 0)
+			return -1;
+		for (size_t i = 0; i < set->n; i++) {
+			free(set->items[i].root);
+			set->items[i].root = strcmp(spec, "/") == 0 ? NULL : strdup(spec);
+			if (strcmp(spec, "/") != 0 && !set->items[i].root)
+				return failf(err, FAIL_FAILED, "out of memory");
+		}
+		return 0;
+	}
+	own = calloc(set->n + 1, sizeof(*own));
+	if (!own)
+		return failf(err, FAIL_FAILED, "out of memory");
+	/* The roots are not set yet, so these are the paths from the top. */
+	if (hierarchies_pid_cgroups(set, getpid(), own, err) < 0) {
+		free(own);
+		return -1;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		struct hierarchy *h = &set->items[i];
+
+		free(h->root);
+		h->root = NULL;
+		if (strcmp(own[i], "/") == 0)
+			log_notice("--root auto: cgmd is in the top cgroup of %s; it manages all of it", h->name);
+		else
+			h->root = own[i];
+		if (!h->root)
+			free(own[i]);
+	}
+	free(own);
 	return 0;
 }
 
@@ -521,6 +594,7 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err)
 {
 	cleanup_free char *text = NULL;
+	cleanup_free bool *seen = NULL;
 	char file[64];
 	size_t found = 0;
 	int id;
@@ -530,20 +604,29 @@ int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **r
 		return -1;
 	for (size_t i = 0; i < set->n; i++)
 		ret_paths[i] = NULL;
+	seen = calloc(set->n + 1, sizeof(*seen));
+	if (!seen)
+		goto oom;
 	for (char *cursor = text, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
 		for (size_t i = 0; i < set->n; i++) {
-			if (ret_paths[i] || set->items[i].kernel_id != id)
+			const char *root = set->items[i].root;
+			size_t n = root ? strlen(root) : 0;
+
+			if (seen[i] || set->items[i].kernel_id != id)
 				continue;
-			ret_paths[i] = strdup(path);
+			seen[i] = true;
+			found++;
+			if (root && (strncmp(path, root, n) != 0 || (path[n] != '\0' && path[n] != '/')))
+				continue; /* outside the managed root: left NULL */
+			ret_paths[i] = strdup(root ? (path[n] ? path + n : "/") : path);
 			if (!ret_paths[i])
 				goto oom;
-			found++;
 		}
 	}
 	if (found == set->n)
 		return 0;
 	for (size_t i = 0; i < set->n; i++)
-		if (!ret_paths[i]) {
+		if (!seen[i]) {
 			failf(err, FAIL_NOT_FOUND, "process %d is in no cgroup of hierarchy %s (%s)", (int)pid,
 			      set->items[i].name, file);
 			break;

@@ -24,7 +24,7 @@ struct hierarchy {
 	int kernel_id;	    /* first field of /proc/<pid>/cgroup lines (0 for v2) */
 	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the managed root: the mount's top, or --root's cgroup */
 	char *root;	    /* the managed root as a path from the top of the hierarchy; NULL: the top */
-	char *mount_path;   /* where the daemon mounted it (for logs and release agents) */
+	char *mount_path;   /* the managed root in the daemon's mount namespace (for logs and marks) */
 	char *mount_data;   /* mount(2) data: v1 its controller set / name=; v2 the host's superblock options */
 	const struct cgroup_backend *backend;
 };
@@ -47,6 +47,17 @@ struct hierarchy_set {
  * root_fd is -1 until hierarchies_mount.
  */
 int hierarchies_discover(struct hierarchy_set *ret, const char *only, const char *skip, struct failure *err);
+
+/*
+ * Confines every hierarchy of `set` to a subtree, before hierarchies_mount:
+ * `spec` NULL leaves them whole; "auto" takes, in each hierarchy, the
+ * cgroup this process is in now (under systemd with Delegate=yes: the
+ * unit's delegated cgroup); else `spec` is one absolute cgroup path used in
+ * every hierarchy.  A root of "/" is the whole hierarchy.  Paths from
+ * /proc/<pid>/cgroup are then read relative to the root, and the root is
+ * all the daemon can reach (see hierarchies_pid_cgroups).
+ */
+int hierarchies_set_roots(struct hierarchy_set *set, const char *spec, struct failure *err);
 
 /*
  * Mounts every hierarchy of `set` below `mount_root` (created if missing;
@@ -72,9 +83,11 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 
 /*
  * Reads /proc/<pid>/cgroup once and stores, for every hierarchy of `set`,
- * the process's cgroup path relative to that hierarchy's root (always
- * starting with "/") in ret_paths[i] (an array of set->n, entries freed by
- * the caller with free()).
+ * the process's cgroup path relative to that hierarchy's managed root
+ * (always starting with "/") in ret_paths[i] (an array of set->n, entries
+ * freed by the caller with free()).  Where the process is outside the
+ * managed root (possible only with hierarchies_set_roots) the entry is
+ * NULL: the daemon cannot name that cgroup.
  */
 int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err);
 

@@ -41,6 +41,7 @@ struct options {
 	const char *controllers;
 	const char *skip;
 	const char *conf;
+	const char *root;
 	bool foreground;
 	int log_level;
 };
@@ -55,6 +56,8 @@ static void usage(FILE *out)
 		     "  -S, --skip LIST         leave these hierarchies out\n"
 		     "  -m, --mount-root DIR    mount the hierarchies below DIR (default " CGM_RUN_DIR "/fs)\n"
 		     "  -p, --pidfile PATH      write the pid to PATH (default " CGM_RUN_DIR "/cgmd.pid)\n"
+		     "  -r, --root PATH|auto    manage only the subtree PATH of every hierarchy; auto: the\n"
+		     "                          cgroup cgmd starts in (systemd Delegate=yes); default: all\n"
 		     "  -C, --conf PATH         limits to set at login: PATH and PATH.d/*.conf\n"
 		     "                          (default " CGMCONF_DEFAULT "; re-read on SIGHUP)\n"
 		     "  -l, --log-level LEVEL   err, warning, notice (default), info or debug\n"
@@ -66,17 +69,12 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"controllers", required_argument, NULL, 'c'},
-		{"skip", required_argument, NULL, 'S'},
-		{"mount-root", required_argument, NULL, 'm'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"conf", required_argument, NULL, 'C'},
-		{NULL, 0, NULL, 0},
+		{"socket", required_argument, NULL, 's'},      {"foreground", no_argument, NULL, 'f'},
+		{"controllers", required_argument, NULL, 'c'}, {"skip", required_argument, NULL, 'S'},
+		{"mount-root", required_argument, NULL, 'm'},  {"pidfile", required_argument, NULL, 'p'},
+		{"log-level", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},	       {"conf", required_argument, NULL, 'C'},
+		{"root", required_argument, NULL, 'r'},	       {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -87,7 +85,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.conf = CGMCONF_DEFAULT,
 		.log_level = LOG_NOTICE,
 	};
-	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:r:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->socket_path = optarg;
@@ -110,6 +108,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C':
 			o->conf = optarg;
 			break;
+		case 'r':
+			o->root = optarg;
+			break;
 		case 'l':
 			o->log_level = log_level_from_string(optarg);
 			if (o->log_level < 0) {
@@ -130,6 +131,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "cgmd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->root && o->root[0] != '/' && strcmp(o->root, "auto") != 0) {
+		fprintf(stderr, "cgmd: --root takes an absolute cgroup path or \"auto\"\n");
 		return -1;
 	}
 	if (o->socket_path[0] != '/' || o->mount_root[0] != '/' || o->pidfile[0] != '/' || o->conf[0] != '/') {
@@ -202,6 +207,35 @@ static void raise_fd_limit(void)
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			log_warning("cannot raise the open-file limit: %s", strerror(errno));
 	}
+}
+
+/*
+ * On cgroup v2 a cgroup that passes controllers to its children may hold
+ * no process itself, and the managed root must be able to (systemd's rule
+ * for a delegated subtree, too): a daemon that starts inside its root
+ * moves to a leaf "cgmd" below it.  v1 has no such rule.
+ */
+static int leave_root(const struct hierarchy_set *set, struct failure *err)
+{
+	char **own = calloc(set->n + 1, sizeof(*own));
+	int rc = own ? hierarchies_pid_cgroups(set, getpid(), own, err) : failf(err, FAIL_FAILED, "out of memory");
+
+	for (size_t i = 0; rc == 0 && i < set->n; i++) {
+		const struct hierarchy *h = &set->items[i];
+		int fd = -1;
+
+		if (!h->unified || !h->root || !own[i] || strcmp(own[i], "/") != 0)
+			continue;
+		rc = cg_create_at(h, h->root_fd, "cgmd", 0, 0, &fd, err) < 0 ? -1 : cg_attach(h, fd, getpid(), err);
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0)
+			log_info("moved to %s/cgmd in %s: the root it manages holds no process", h->root, h->name);
+	}
+	for (size_t i = 0; own && i < set->n; i++)
+		free(own[i]);
+	free(own);
+	return rc;
 }
 
 /* Takes a private mount namespace and mounts the hierarchies in it (see hierarchy.h). */
@@ -319,9 +353,9 @@ int main(int argc, char **argv)
 	/* Signals are blocked before the socket exists, so a stop request is never lost. */
 	if ((stop_fd = signals_fd(&err)) < 0 || limits_init(&d.limits, o.conf, &err) < 0 ||
 	    claim_socket(o.socket_path, &err) < 0 || hierarchies_discover(&set, o.controllers, o.skip, &err) < 0 ||
-	    enter_private_mounts(&set, o.mount_root, &err) < 0 || cg_watch_init(&err) < 0 ||
-	    cg_watch_recover(&set, o.socket_path, &err) < 0 || privileges_drop(&err) < 0 ||
-	    server_new(&d, &srv, &err) < 0)
+	    hierarchies_set_roots(&set, o.root, &err) < 0 || enter_private_mounts(&set, o.mount_root, &err) < 0 ||
+	    leave_root(&set, &err) < 0 || cg_watch_init(&err) < 0 || cg_watch_recover(&set, o.socket_path, &err) < 0 ||
+	    privileges_drop(&err) < 0 || server_new(&d, &srv, &err) < 0)
 		goto out;
 	if (!o.foreground) {
 		ready_fd = daemonize(&err);

@@ -168,6 +168,13 @@ static int id_from_caller(const struct caller *c, const struct idmap *m, int32_t
 
 /* --- targets ------------------------------------------------------------------------ */
 
+/* The refusal for a process (`who`: "you are", "process 42 is") in no cgroup of the managed root of `h`. */
+static int outside_root(const struct hierarchy *h, const char *who, struct failure *err)
+{
+	return failf(err, FAIL_PERMISSION_DENIED, "%s outside the part of %s this cgmd manages (%s)", who, h->name,
+		     hierarchy_root(h));
+}
+
 static void targets_free(struct targets *ts)
 {
 	for (size_t i = 0; ts->t && i < ts->n; i++) {
@@ -225,6 +232,11 @@ static int targets_select(struct request *r, const char *spec, const char *path,
 		t->h = &r->set->items[idx[i]];
 		t->base = abs ? "/" : r->cgroups[idx[i]];
 		t->fd = t->child_fd = t->undo_fd = -1;
+		ts->n = i + 1;
+		if (!t->base) {
+			free(idx);
+			return outside_root(t->h, "you are", err);
+		}
 	}
 	ts->n = n;
 	free(idx);
@@ -560,6 +572,13 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		struct target *t = &ts.t[i];
 
+		/* Outside the managed root: host root may still bring it in, with no way back to undo. */
+		if (!origins[t->idx]) {
+			if (!policy_is_host_root(r->c))
+				rc = failf(err, FAIL_PERMISSION_DENIED, "process %d is outside your cgroup in %s",
+					   (int)pid, t->h->name);
+			continue;
+		}
 		t->origin = strdup(origins[t->idx]);
 		if (!t->origin)
 			rc = oom(err);
@@ -634,7 +653,12 @@ static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failu
 	rc = paths ? hierarchies_pid_cgroups(r->set, pid, paths, err) : oom(err);
 	if (rc == 0) {
 		base = ts.t[0].base;
-		if (!path_beneath(paths[ts.t[0].idx], base))
+		if (!paths[ts.t[0].idx]) {
+			char who[64];
+
+			snprintf(who, sizeof(who), "process %d is", (int)pid);
+			rc = outside_root(ts.t[0].h, who, err);
+		} else if (!path_beneath(paths[ts.t[0].idx], base))
 			rc = failf(err, FAIL_PERMISSION_DENIED, "process %d is outside your cgroup in %s", (int)pid,
 				   ts.t[0].h->name);
 		else {
@@ -1409,8 +1433,9 @@ static int run_open_session(struct request *r, struct failure *err)
 		if (made < 0)
 			rc = -1;
 	}
+	/* A process outside the managed root (a login under systemd) has no origin to go back to. */
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
-		if (!(sessions.t[i].origin = strdup(origins[sessions.t[i].idx])))
+		if (origins[sessions.t[i].idx] && !(sessions.t[i].origin = strdup(origins[sessions.t[i].idx])))
 			rc = oom(err);
 	r->pid = pid;
 	if (rc == 0)

@@ -27,6 +27,7 @@ DAEMON_TESTS = \
 	tests/integration/daemon-permissions.sh \
 	tests/integration/daemon-hostile.sh \
 	tests/integration/daemon-conf.sh \
-	tests/integration/daemon-status.sh
+	tests/integration/daemon-status.sh \
+	tests/integration/daemon-root.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh
