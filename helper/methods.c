@@ -1601,7 +1601,7 @@ static int check_requestor(const struct request *r, struct failure *err)
 		return failf(err, FAIL_PERMISSION_DENIED,
 			     "the requestor named, process %d, is not in the caller's user namespace", (int)r->c->pid);
 	for (size_t i = 0; i < r->set->n; i++)
-		if (!path_beneath(r->cgroups[i], sr->peer_cgroups[i]))
+		if (!r->cgroups[i] || !sr->peer_cgroups[i] || !path_beneath(r->cgroups[i], sr->peer_cgroups[i]))
 			return failf(err, FAIL_PERMISSION_DENIED,
 				     "the requestor named, process %d, is outside the caller's cgroup in %s",
 				     (int)r->c->pid, r->set->items[i].name);

@@ -686,8 +686,9 @@ int scm_begin(const struct hierarchy_set *set, DBusMessage *call, const char *na
 	x->peer_host_root = policy_is_host_root(peer);
 	x->call = dbus_message_ref(call);
 	x->deadline_ms = now_ms() + SCM_TIMEOUT_MS;
+	/* NULL: the client is outside cgmd's --root there (see hierarchies_pid_cgroups). */
 	for (size_t i = 0; i < set->n; i++)
-		if (!(x->peer_cgroups[i] = strdup(peer_cgroups[i])))
+		if (peer_cgroups[i] && !(x->peer_cgroups[i] = strdup(peer_cgroups[i])))
 			goto oom;
 	if (peer_userns(peer->pid, x, err) < 0 || caller_still_alive(peer, err) < 0)
 		goto fail_x;

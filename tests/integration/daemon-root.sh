@@ -54,6 +54,11 @@ check_error org.cgm.Error.PermissionDenied "a user outside the root: ListChildre
 	call cgmtest1 ListChildren string:all string:
 check_error org.cgm.Error.PermissionDenied "GetPidCgroupAbs of a process outside: refused" \
 	call root GetPidCgroupAbs string:unified int32:"$u"
+SCM=$top_builddir/tests/scm-client
+if [ -x "$SCM" ]; then
+	check_eq "an …Scm request from outside: refused ('0')" "$(run_as cgmtest1 "$SCM" "$SOCK" CreateScm unified x)" 0
+	check "... the daemon still serves" ping_cgmd
+fi
 
 # --- inside the root -----------------------------------------------------------------
 CALL_AT=$R
