@@ -22,3 +22,4 @@ include tests/fuzz.mk
 include tests/vm.mk
 include tests/reliability.mk
 include tests/containers.mk
+include tests/packaging.mk
