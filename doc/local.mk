@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Man pages, written directly in roff.
+# Man pages, written directly in roff; doc/packaging.md on packages and services.
 dist_man_MANS +=
+EXTRA_DIST += doc/packaging.md
