@@ -100,3 +100,58 @@ with_syslog() {
 		exit $status
 	' with_syslog "$log" "$T_DIR" "$@"
 }
+
+# sshd_start USER: our own sshd on 127.0.0.1 (a free port in $SSHD_PORT, its
+# own config and host key, and a PAM service named after it whose session
+# stack is pam_cgm alone, base=$PAM_BASE) that lets USER in with a key
+# made here.  The PAM file and sshd's privilege separation directory are
+# outside $T_DIR: taken down before the harness takes down the rest.
+sshd_start() {
+	SSHD_SERVICE=cgmtest-sshd-$$
+	SSHD_PAM_FILE=/etc/pam.d/$SSHD_SERVICE
+	made_run_sshd=
+	trap 'st=$?; rm -f "$SSHD_PAM_FILE"; [ -n "$made_run_sshd" ] && rmdir /run/sshd; (exit $st); t_cleanup' EXIT
+	SSHD_PORT=
+	for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
+		ss -Hltn "sport = :$p" | grep -q . || { SSHD_PORT=$p; break; }
+	done
+	[ -n "$SSHD_PORT" ] || skip "no free port"
+	ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hostkey" || return 1
+	ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/userkey" || return 1
+	# Keys in $T_DIR (StrictModes would refuse /tmp), so the user's home is left alone.
+	cp "$T_DIR/userkey.pub" "$T_DIR/authorized_keys"
+	chmod 644 "$T_DIR/authorized_keys"
+	cat >"$T_DIR/sshd_config" <<EOC
+ListenAddress 127.0.0.1
+Port $SSHD_PORT
+HostKey $T_DIR/hostkey
+PidFile $T_DIR/sshd.pid
+UsePAM yes
+AuthorizedKeysFile $T_DIR/authorized_keys
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $1
+EOC
+	# pam_cgm placing the login is the point; nothing else in the stack may fail.
+	cat >"$SSHD_PAM_FILE" <<EOC
+auth required pam_deny.so
+account required pam_permit.so
+session required $PAM_MODULE socket=$SOCK base=$PAM_BASE debug
+EOC
+	if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
+	# sshd names its PAM service after the name it was run as.
+	ln -s /usr/sbin/sshd "$T_DIR/$SSHD_SERVICE"
+	run_host "$T_DIR/$SSHD_SERVICE" -D -e -f "$T_DIR/sshd_config" >"$T_DIR/sshd.log" 2>&1 &
+	register_pid $!
+	for _ in $(seq 1 100); do ss -Hltn "sport = :$SSHD_PORT" | grep -q . && return 0; sleep 0.05; done
+	return 1
+}
+
+# ssh_as USER COMMAND: a real login of USER through that sshd, running COMMAND.
+ssh_as() {
+	ssh -p "$SSHD_PORT" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$1@127.0.0.1" "$2"
+}

@@ -12,59 +12,14 @@ require_cmd ssh ssh-keygen ss
 [ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
 . "$top_srcdir/tests/integration/pam-common.sh"
 
-SERVICE=cgmtest-sshd-$$
-PAM_FILE=/etc/pam.d/$SERVICE
-made_run_sshd=
-# The PAM file and sshd's privilege separation directory are outside $T_DIR:
-# take them down before the harness takes down the rest.
-trap 'st=$?; rm -f "$PAM_FILE"; [ -n "$made_run_sshd" ] && rmdir /run/sshd; (exit $st); t_cleanup' EXIT
-
 sandbox_enter || finish
 start_cgmd || finish
-
-port=
-for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
-	ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
-done
-[ -n "$port" ] || skip "no free port"
-
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hostkey" || finish
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/userkey" || finish
-# Keys in $T_DIR (StrictModes would refuse /tmp), so the user's home is left alone.
-cp "$T_DIR/userkey.pub" "$T_DIR/authorized_keys"
-chmod 644 "$T_DIR/authorized_keys"
-cat >"$T_DIR/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $T_DIR/hostkey
-PidFile $T_DIR/sshd.pid
-UsePAM yes
-AuthorizedKeysFile $T_DIR/authorized_keys
-StrictModes no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-AllowUsers cgmtest1
-EOF
-# pam_cgm placing the login is the point; nothing else in the stack may fail.
-cat >"$PAM_FILE" <<EOF
-auth required pam_deny.so
-account required pam_permit.so
-session required $PAM_MODULE socket=$SOCK base=$PAM_BASE debug
-EOF
-if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
-# sshd names its PAM service after the name it was run as.
-ln -s /usr/sbin/sshd "$T_DIR/$SERVICE"
-run_host "$T_DIR/$SERVICE" -D -e -f "$T_DIR/sshd_config" >"$T_DIR/sshd.log" 2>&1 &
-register_pid $!
-for _ in $(seq 1 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+sshd_start cgmtest1 || finish
 
 # The built cgm is a libtool wrapper: run it once as root so the user's run needs nothing written.
 "$CGM" --help >/dev/null 2>&1
 
-ssh -p "$port" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR cgmtest1@127.0.0.1 "
+ssh_as cgmtest1 "
 	echo \"session=\$CGM_SESSION\"
 	sed 's/^/at-login /' /proc/self/cgroup
 	export CGM_SOCKET=$SOCK
