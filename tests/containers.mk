@@ -17,6 +17,7 @@ tests_scm_client_LDADD = $(DBUS_LIBS)
 
 CONTAINER_TESTS = \
 	tests/integration/scm-methods.sh \
-	tests/integration/container-unpriv.sh
+	tests/integration/container-unpriv.sh \
+	tests/integration/crun-rootless.sh
 TESTS += $(CONTAINER_TESTS)
 EXTRA_DIST += $(CONTAINER_TESTS)

@@ -9,7 +9,7 @@ libdbus-1-dev libcap-dev libpam0g-dev dbus dbus-bin libpam-modules
 pamtester openssh-server openssh-client passwd util-linux procps iproute2
 valgrind clang-format systemd jq
 qemu-system-x86 cpio busybox-static
-debhelper dh-runit lintian"
+debhelper dh-runit lintian crun"
 
 missing=""
 for p in $packages; do
