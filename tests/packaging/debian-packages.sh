@@ -154,7 +154,8 @@ check_has libcgm-dev /usr/include/cgm.h "/usr/lib/$MA/libcgm.so" "/usr/lib/$MA/p
 	/usr/share/man/man3/libcgm.3.gz
 check_has libpam-cgm "/lib/$MA/security/pam_cgm.so" /usr/share/man/man8/pam_cgm.8.gz /usr/share/pam-configs/cgm
 check "the systemd unit delegates" grep -qx 'Delegate=yes' "$SRC/debian/cgm/lib/systemd/system/cgm.service"
-check "the systemd unit runs the installed cgmd" grep -qx 'ExecStart=/usr/sbin/cgmd' "$SRC/debian/cgm/lib/systemd/system/cgm.service"
+check "the systemd unit runs the installed cgmd on its delegated subtree" \
+	grep -qx 'ExecStart=/usr/sbin/cgmd --root auto' "$SRC/debian/cgm/lib/systemd/system/cgm.service"
 
 # --- make install DESTDIR= layout ----------------------------------------------
 # layout DIR PREFIX LIBDIR PAMMODDIR UNITDIR: the files `make install` put
@@ -205,6 +206,9 @@ fi
 check "enabled at boot: sysvinit rc2.d link" sh -c 'ls /etc/rc2.d/S*cgm'
 check "enabled at boot: systemd multi-user.target.wants" test -L /etc/systemd/system/multi-user.target.wants/cgm.service
 check "enabled at boot: runit runsvdir link" test -L /etc/runit/runsvdir/default/cgm
+if command -v systemd-analyze >/dev/null; then
+	check "systemd-analyze verify cgm.service" systemd-analyze verify --man=no /lib/systemd/system/cgm.service
+fi
 check "pam-auth-update profile is inactive by default" grep -qx 'Default: no' /usr/share/pam-configs/cgm
 check_eq "installing did not change common-session*" \
 	"$(md5sum /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive)" "$session_before"
