@@ -348,6 +348,30 @@ static int namespaces_at(int dirfd, struct caller *c, struct failure *err)
 }
 
 /*
+ * What /proc says about the process c->pid (pinned by c->pidfd, or else
+ * remembered by its start time): its namespaces and id maps, read
+ * through one directory fd, and then the pin checked, so that what was
+ * read was that process's and not a successor's under a recycled pid.
+ */
+static int from_proc(struct caller *c, struct failure *err)
+{
+	char path[32];
+	int dirfd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)c->pid);
+	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return proc_failure(err, errno, c->pid, "");
+	r = c->pidfd < 0 ? start_time_at(dirfd, c->pid, &c->start_time, err) : 0;
+	if (r == 0)
+		r = namespaces_at(dirfd, c, err);
+	if (r == 0)
+		r = caller_still_alive(c, err);
+	close(dirfd);
+	return r < 0 ? -1 : 0;
+}
+
+/*
  * Trust boundary: the peer is anyone who can connect.  Everything used
  * here comes from the kernel, not from the peer: SO_PEERCRED and
  * SO_PEERGROUPS are the credentials it connected with, translated into the
@@ -367,8 +391,6 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	char path[32];
-	int dirfd = -1;
 
 	*ret = (struct caller){.pidfd = -1, .ns_uid = (uid_t)-1};
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
@@ -382,24 +404,10 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err)
 		failf(err, FAIL_PERMISSION_DENIED, "the peer process is not visible in the daemon's pid namespace");
 		goto fail;
 	}
-	if (peer_groups(fd, ret, err) < 0 || peer_pidfd(fd, ret, err) < 0)
+	if (peer_groups(fd, ret, err) < 0 || peer_pidfd(fd, ret, err) < 0 || from_proc(ret, err) < 0)
 		goto fail;
-
-	snprintf(path, sizeof(path), "/proc/%d", (int)ret->pid);
-	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		proc_failure(err, errno, ret->pid, "");
-		goto fail;
-	}
-	if (ret->pidfd < 0 && start_time_at(dirfd, ret->pid, &ret->start_time, err) < 0)
-		goto fail;
-	if (namespaces_at(dirfd, ret, err) < 0 || caller_still_alive(ret, err) < 0)
-		goto fail;
-	close(dirfd);
 	return 0;
 fail:
-	if (dirfd >= 0)
-		close(dirfd);
 	caller_clear(ret);
 	return -1;
 }
@@ -413,9 +421,6 @@ fail:
  */
 int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller *ret, struct failure *err)
 {
-	char path[32];
-	int dirfd = -1;
-
 	*ret = (struct caller){.pid = pid, .uid = uid, .gid = gid, .pidfd = pidfd, .ns_uid = (uid_t)-1};
 	if (pid <= 0) {
 		failf(err, FAIL_PERMISSION_DENIED, "the process named is not visible in the daemon's pid namespace");
@@ -428,19 +433,10 @@ int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller 
 			fail_errno(err, errno, "pidfd_open %d", (int)pid);
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		proc_failure(err, errno, pid, "");
+	if (from_proc(ret, err) < 0)
 		goto fail;
-	}
-	if (namespaces_at(dirfd, ret, err) < 0 || caller_still_alive(ret, err) < 0)
-		goto fail;
-	close(dirfd);
 	return 0;
 fail:
-	if (dirfd >= 0)
-		close(dirfd);
 	caller_clear(ret);
 	return -1;
 }

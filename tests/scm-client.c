@@ -51,6 +51,32 @@ static const struct {
 	{"PruneScm", "ss", NONE, STATUS},	  {"ListKeysScm", "ss", NONE, LISTING},
 };
 
+/* Prints a D-Bus error as "NAME: message" and frees it; returns the exit status for it. */
+static int dbus_failed(DBusError *err)
+{
+	printf("%s: %s\n", err->name, err->message);
+	fflush(stdout);
+	dbus_error_free(err);
+	return 2;
+}
+
+/* Sends `call` (consumed) and waits for its empty reply; -1 after printing the error. */
+static int call_and_wait(DBusConnection *conn, DBusMessage *call)
+{
+	DBusMessage *reply;
+	DBusError err;
+
+	dbus_error_init(&err);
+	reply = dbus_connection_send_with_reply_and_block(conn, call, WAIT_MS, &err);
+	dbus_message_unref(call);
+	if (!reply) {
+		dbus_failed(&err);
+		return -1;
+	}
+	dbus_message_unref(reply);
+	return 0;
+}
+
 static void die(int status, const char *what)
 {
 	printf("%s\n", what);
@@ -167,7 +193,7 @@ static int read_answer(int fd, enum answer answer)
 int main(int argc, char **argv)
 {
 	struct ucred me = {.pid = getpid(), .uid = getuid(), .gid = getgid()}, first = me, second = me;
-	DBusMessage *call, *reply;
+	DBusMessage *call;
 	DBusMessageIter it;
 	DBusConnection *conn;
 	DBusError err;
@@ -199,24 +225,16 @@ int main(int argc, char **argv)
 	snprintf(address, sizeof(address), "unix:path=%s", argv[argi]);
 	dbus_error_init(&err);
 	conn = dbus_connection_open_private(address, &err);
-	if (!conn) {
-		printf("%s: %s\n", err.name, err.message);
-		return 2;
-	}
+	if (!conn)
+		return dbus_failed(&err);
 	/*
 	 * libdbus reads the authentication phase with plain read(2), which
 	 * drops descriptors that arrive with it: a round trip first (as the
 	 * original proxy's Ping did) gets past it before the socket is sent.
 	 */
-	call = dbus_message_new_method_call(NULL, "/org/linuxcontainers/cgmanager", "org.freedesktop.DBus.Peer",
-					    "Ping");
-	reply = dbus_connection_send_with_reply_and_block(conn, call, WAIT_MS, &err);
-	dbus_message_unref(call);
-	if (!reply) {
-		printf("%s: %s\n", err.name, err.message);
+	if (call_and_wait(conn, dbus_message_new_method_call(NULL, "/org/linuxcontainers/cgmanager",
+							     "org.freedesktop.DBus.Peer", "Ping")) < 0)
 		return 2;
-	}
-	dbus_message_unref(reply);
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		die(2, "socketpair failed");
@@ -236,13 +254,8 @@ int main(int argc, char **argv)
 	}
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_UNIX_FD, &sv[1]);
 	close(sv[1]); /* the message holds its own copy until sent */
-	reply = dbus_connection_send_with_reply_and_block(conn, call, WAIT_MS, &err);
-	dbus_message_unref(call);
-	if (!reply) {
-		printf("%s: %s\n", err.name, err.message);
+	if (call_and_wait(conn, call) < 0)
 		return 2;
-	}
-	dbus_message_unref(reply);
 
 	go_ahead(sv[0]);
 	if (stall > 0) {

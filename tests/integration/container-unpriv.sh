@@ -107,6 +107,7 @@ check_eq "... written on the host" "$(cat "$(hdir unified cgmtest-ct/job1)/cgrou
 check_eq "read back from the container" "$(ct "$CGM" getvalue pids job1 pids.max)" 20
 
 say "# moving by pidfd (MovePidfd)"
+# shellcheck disable=SC2046 # two words: the container's pid and the host's
 set -- $(ct_bg sleep 600)
 P_CT=$1 P_HOST=$2
 check "a process in the container (pid $P_CT there, $P_HOST on the host)" test "$P_CT" != "$P_HOST"
@@ -119,6 +120,7 @@ check_eq "gettasks: the container's pid, not the host's" "$(ct "$CGM" gettasks m
 
 say "# moving by pid through the Scm methods"
 check_eq "CreateScm" "$(ct "$SCM" "$CTSOCK" CreateScm all job2)" 1
+# shellcheck disable=SC2046 # two words: the container's pid and the host's
 set -- $(ct_bg sleep 600)
 Q_CT=$1 Q_HOST=$2
 check_eq "MovePidScm, the container's pid as the credential" "$(ct "$SCM" "$CTSOCK" MovePidScm all job2 "$Q_CT")" 1
@@ -166,4 +168,7 @@ kill "$P_HOST" "$Q_HOST"
 for _ in $(seq 1 50); do [ -z "$(cat "$(hdir memory cgmtest-ct/job2)/cgroup.procs")" ] && break; sleep 0.1; done
 check "remove its cgroups" ct "$CGM" remove all job2
 check "... gone on the host" test ! -d "$(hdir unified cgmtest-ct/job2)"
+stop_cgmd
+check "the daemon stopped with no sanitizer report (leaks, undefined behaviour) in its log" \
+	sh -c "! grep -E 'Sanitizer|runtime error' '$T_DIR/cgmd.log'"
 finish

@@ -62,7 +62,7 @@ for H in memory unified; do
 	check_eq "$H: ListChildrenScm" "$(scm root ListChildrenScm $H cgmtest-s)" cgmtest-t
 	check_eq "$H: ListKeysScm: cgroup.procs with its owner, group and mode" \
 		"$(scm root ListKeysScm $H cgmtest-s | grep -A3 -x cgroup.procs | tr '\n' ' ')" \
-		"cgroup.procs $U1 $G1 $(printf %d 0$(mode "$(hdir $H cgmtest-s)/cgroup.procs")) "
+		"cgroup.procs $U1 $G1 $(printf %d "0$(mode "$(hdir $H cgmtest-s)/cgroup.procs")") "
 	if [ $H = unified ]; then key=cgroup.max.depth val=7; else key=memory.limit_in_bytes val=104857600; fi
 	check_eq "$H: SetValueScm $key" "$(scm root SetValueScm $H cgmtest-s $key $val)" 1
 	check_eq "$H: written on the host" "$(cat "$(hdir $H cgmtest-s)/$key")" "$val"
@@ -147,4 +147,7 @@ for b in $busy; do wait $b; done
 check_eq "every exchange was closed (the daemon holds as many descriptors as at start)" \
 	"$(ls /proc/$CGMD_PID/fd | wc -l)" "$fds_before"
 check "the daemon still answers" ping_cgmd
+stop_cgmd
+check "the daemon stopped with no sanitizer report (leaks, undefined behaviour) in its log" \
+	sh -c "! grep -E 'Sanitizer|runtime error' '$T_DIR/cgmd.log'"
 finish

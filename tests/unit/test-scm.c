@@ -5,12 +5,16 @@
  * same order (the pid or ids travel as credentials instead), and the
  * answers are encoded as the original manager's clients read them —
  * replies of the plain method built in memory, datagrams checked byte by
- * byte.  The exchange itself is tested on a real daemon (scm-methods.sh).
+ * byte; and the requestor the kernel names, made into a caller from /proc.
+ * The exchange itself is tested on a real daemon (scm-methods.sh).
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "methods.h"
 #include "scm.h"
@@ -203,5 +207,31 @@ int main(void)
 	scm_dgrams_free(d, n);
 
 	ok(scm_encode_result("MovePid", NULL, &d, &n) < 0, "no encoding for a method that is not …Scm");
+
+	/* The requestor: a caller made from the credentials alone. */
+	{
+		struct caller c;
+		struct failure err = {0};
+		struct stat ns;
+		pid_t child;
+
+		ok(caller_from_creds(getpid(), getuid(), getgid(), -1, &c, &err) == 0, "this process as a requestor");
+		ok(c.pid == getpid() && c.uid == getuid() && c.gid == getgid(), "... with the ids of the credentials");
+		ok(c.pidfd >= 0, "... pinned by a pidfd it opened");
+		ok(c.ngroups == 0, "... and no supplementary groups (credentials carry none)");
+		ok(c.init_userns && c.init_pidns, "... in the daemon's namespaces (the test's own)");
+		ok(stat("/proc/self/ns/user", &ns) == 0 && c.userns_dev == ns.st_dev && c.userns_ino == ns.st_ino,
+		   "... its user namespace recorded, to compare with the caller's");
+		caller_clear(&c);
+		child = fork();
+		if (child == 0)
+			_exit(0);
+		waitpid(child, NULL, 0);
+		ok(caller_from_creds(child, getuid(), getgid(), -1, &c, &err) < 0 && err.kind == FAIL_NOT_FOUND,
+		   "a requestor that is gone: NotFound");
+		ok(c.pidfd == -1, "... and nothing is left open");
+		ok(caller_from_creds(0, 0, 0, -1, &c, &err) < 0 && err.kind == FAIL_PERMISSION_DENIED,
+		   "pid 0 (a process the daemon cannot see): PermissionDenied");
+	}
 	return tap_done();
 }
