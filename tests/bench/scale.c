@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scenario 4, scale: the latency of creating a cgroup, moving a process in
+ * and out and removing it, among 10, 1,000 and 10,000 existing siblings
+ * (on every hierarchy), through cgmd and directly; Prune of 10,000 empty
+ * cgroups; GetTasksRecursive over 1,000 cgroups.  The many cgroups are made
+ * directly (they are the setting, not the measurement) and removed even
+ * when something failed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cgm.h"
+
+#define SIB   "sc"
+#define PRUNE "pr"
+#define TASKS "gt"
+
+enum { OP_CREATE, OP_MOVE_IN, OP_MOVE_OUT, OP_REMOVE, NOPS };
+static const char *const op_names[NOPS] = {"create", "move in", "move out", "remove"};
+
+/* Makes parent/<prefix><i> for i in [from, to) on every hierarchy. */
+static int make_many(const char *parent, const char *prefix, int from, int to)
+{
+	char path[128];
+
+	for (size_t h = 0; h < nhier; h++) {
+		if (mkdir_p_at(hier[h].fd, parent) < 0)
+			return -1;
+		for (int i = from; i < to; i++) {
+			snprintf(path, sizeof(path), "%s/%s%d", parent, prefix, i);
+			if (mkdirat(hier[h].fd, path, 0755) < 0 && errno != EEXIST)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+struct step_ctx {
+	struct cgm *conn;
+	int pidfd;
+	pid_t pid;
+	struct series s[2][NOPS]; /* [0] cgmd, [1] floor */
+	unsigned errors[2];
+};
+
+static double since(uint64_t t0)
+{
+	return (double)(now_ns() - t0) / 1000.0;
+}
+
+static int steps_cgm(struct step_ctx *c)
+{
+	const char *cg = SIB "/x-cgm";
+	uint64_t t;
+	int r;
+
+	t = now_ns();
+	if ((r = cgm_create(c->conn, "all", cg)) != 0)
+		return -1;
+	series_add(&c->s[0][OP_CREATE], since(t));
+	t = now_ns();
+	if (cgm_move_pidfd(c->conn, "all", cg, c->pidfd) < 0)
+		return -1;
+	series_add(&c->s[0][OP_MOVE_IN], since(t));
+	t = now_ns();
+	if (cgm_move_pidfd(c->conn, "all", "", c->pidfd) < 0)
+		return -1;
+	series_add(&c->s[0][OP_MOVE_OUT], since(t));
+	t = now_ns();
+	if (cgm_remove(c->conn, "all", cg, 0) != 1)
+		return -1;
+	series_add(&c->s[0][OP_REMOVE], since(t));
+	return 0;
+}
+
+static int steps_floor(struct step_ctx *c)
+{
+	const char *cg = SIB "/x-floor";
+	uint64_t t;
+	int r = 0;
+
+	t = now_ns();
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = mkdir_as_at(&hier[i], hier[i].fd, cg, 0, 0);
+	if (r < 0)
+		return -1;
+	series_add(&c->s[1][OP_CREATE], since(t));
+	t = now_ns();
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = write_pid_at(hier[i].fd, cg, c->pid);
+	if (r < 0)
+		return -1;
+	series_add(&c->s[1][OP_MOVE_IN], since(t));
+	t = now_ns();
+	if (move_home(c->pid) < 0)
+		return -1;
+	series_add(&c->s[1][OP_MOVE_OUT], since(t));
+	t = now_ns();
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = rmdir_at(hier[i].fd, cg);
+	if (r < 0)
+		return -1;
+	series_add(&c->s[1][OP_REMOVE], since(t));
+	return 0;
+}
+
+static void siblings(struct cgm *conn)
+{
+	const int sizes[] = {10, 1000, 10000};
+	double base[2][NOPS] = {{0}};
+	struct step_ctx c = {.conn = conn};
+	int made = 0, iters = iterations(200);
+
+	c.pid = spawn_sleeper(&c.pidfd);
+	if (c.pid < 0 || c.pidfd < 0)
+		return;
+	for (size_t k = 0; k < 3; k++) {
+		int want = k ? (int)(sizes[k] * (opt.scale < 1 ? 0.1 : 1)) : sizes[k];
+		char what[96];
+
+		if (make_many(SIB, "s", made, want) < 0) {
+			result_note("scale: cannot make %d siblings: %s", want, strerror(errno));
+			break;
+		}
+		made = want;
+		for (int it = 0; it < iters; it++) {
+			for (int j = 0; j < 2; j++) {
+				int which = (it + j) % 2;
+
+				if (c.errors[which] >= 10)
+					continue;
+				if ((which ? steps_floor(&c) : steps_cgm(&c)) < 0) {
+					c.errors[which]++;
+					if (which == 0)
+						fprintf(stderr, "cgm-bench: scale: %s\n", cgm_errmsg(conn));
+					move_home(c.pid);
+					remove_tree_all(which ? SIB "/x-floor" : SIB "/x-cgm");
+				}
+			}
+		}
+		for (int which = 0; which < 2; which++)
+			for (int op = 0; op < NOPS; op++) {
+				struct contender row = {.name = which ? "kernel floor" : "cgmd", .s = c.s[which][op]};
+				double median = series_quantile(&c.s[which][op], 0.5);
+
+				row.s.errors = c.errors[which];
+				snprintf(what, sizeof(what), "%s among %d siblings", op_names[op], made);
+				if (k == 0)
+					base[which][op] = median;
+				result_series("4 scale", what, &row, NULL);
+				/* The ratio asked for is against the same operation among 10 siblings. */
+				if (base[which][op] > 0)
+					result_value("4 scale", what,
+						     which ? "floor vs 10 siblings" : "cgmd vs 10 siblings",
+						     median / base[which][op], "×", 0, 0);
+				series_free(&c.s[which][op]);
+			}
+	}
+	reap(c.pid);
+	close(c.pidfd);
+	remove_tree_all(SIB);
+}
+
+static void prune(struct cgm *conn)
+{
+	int n = opt.scale < 1 ? 1000 : 10000;
+	char what[64];
+	uint64_t t;
+	int r;
+
+	snprintf(what, sizeof(what), "Prune of %d empty cgroups", n);
+	if (make_many(PRUNE, "p", 0, n) == 0) {
+		t = now_ns();
+		r = cgm_prune(conn, "all", PRUNE);
+		result_value("4 scale", what, "cgmd", since(t) / 1000.0, "ms", 0,
+			     r < 0 || exists_any(PRUNE "/p0") ? 1 : 0);
+		if (r < 0)
+			fprintf(stderr, "cgm-bench: prune: %s\n", cgm_errmsg(conn));
+	}
+	remove_tree_all(PRUNE);
+	if (make_many(PRUNE, "p", 0, n) == 0) {
+		t = now_ns();
+		remove_tree_all(PRUNE);
+		result_value("4 scale", what, "kernel floor (rmdir each)", since(t) / 1000.0, "ms", 0,
+			     exists_any(PRUNE) ? 1 : 0);
+	}
+	remove_tree_all(PRUNE);
+}
+
+struct tasks_ctx {
+	struct cgm *conn;
+	size_t expect;
+};
+
+static int tasks_cgm(void *ctx)
+{
+	struct tasks_ctx *c = ctx;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int r = cgm_get_tasks_recursive(c->conn, "all", TASKS, &pids, &n);
+
+	free(pids);
+	return r < 0 || n != c->expect ? -1 : 0;
+}
+
+/* Every cgroup.procs below TASKS on every hierarchy, read directly. */
+static int tasks_floor(void *ctx)
+{
+	struct tasks_ctx *c = ctx;
+	size_t total = 0;
+
+	for (size_t i = 0; i < nhier; i++) {
+		int fd = openat(hier[i].fd, TASKS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+		char buf[4096];
+
+		if (!d)
+			return -1;
+		while ((e = readdir(d))) {
+			int pfd;
+			ssize_t n;
+
+			if (e->d_type != DT_DIR || strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(buf, sizeof(buf), "%s/cgroup.procs", e->d_name);
+			if ((pfd = openat(fd, buf, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			while ((n = read(pfd, buf, sizeof(buf))) > 0)
+				for (ssize_t j = 0; j < n; j++)
+					total += buf[j] == '\n';
+			close(pfd);
+		}
+		closedir(d);
+	}
+	/* cgmd reports each process once however many hierarchies it is in. */
+	return total == c->expect * nhier ? 0 : -1;
+}
+
+static void tasks(struct cgm *conn)
+{
+	enum { NSLEEP = 10 };
+	int n = opt.scale < 1 ? 100 : 1000;
+	pid_t sleepers[NSLEEP] = {0};
+	struct tasks_ctx ctx = {.conn = conn, .expect = NSLEEP};
+	struct contender c[2] = {
+		{.name = "cgmd", .run = tasks_cgm, .ctx = &ctx},
+		{.name = "kernel floor (read each cgroup.procs)", .run = tasks_floor, .ctx = &ctx},
+	};
+	char what[64];
+
+	snprintf(what, sizeof(what), "GetTasksRecursive over %d cgroups", n);
+	if (make_many(TASKS, "g", 0, n) == 0) {
+		for (int i = 0; i < NSLEEP; i++) {
+			char cg[64];
+
+			sleepers[i] = spawn_sleeper(NULL);
+			snprintf(cg, sizeof(cg), TASKS "/g%d", i * (n / NSLEEP));
+			for (size_t h = 0; h < nhier; h++)
+				if (hier[h].cpuset) {
+					/* A v1 cpuset cgroup takes no process before it has cpus and mems. */
+					char to[96];
+
+					for (int f = 0; f < 2; f++) {
+						const char *file = f ? "cpuset.mems" : "cpuset.cpus";
+
+						snprintf(to, sizeof(to), "%s/%s", cg, file);
+						copy_at(hier[h].fd, file, to);
+					}
+				}
+			for (size_t h = 0; h < nhier; h++)
+				write_pid_at(hier[h].fd, cg, sleepers[i]);
+		}
+		alternate(c, 2, iterations(50), 2);
+		result_series("4 scale", what, &c[0], &c[1]);
+		result_series("4 scale", what, &c[1], &c[1]);
+		series_free(&c[0].s);
+		series_free(&c[1].s);
+	}
+	for (int i = 0; i < NSLEEP; i++)
+		reap(sleepers[i]);
+	remove_tree_all(TASKS);
+}
+
+void scenario_scale(void)
+{
+	struct cgm *conn = cgm_connect_timeout(opt.socket, 600000, NULL);
+
+	printf("\n4. scale\n");
+	if (!conn) {
+		fprintf(stderr, "cgm-bench: scale: %s\n", cgm_errmsg(NULL));
+		return;
+	}
+	siblings(conn);
+	prune(conn);
+	tasks(conn);
+	cgm_disconnect(conn);
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scenario 3, throughput: N processes each doing login cycles as fast as
+ * they can for a fixed time, through cgmd (connect, OpenSession of a
+ * sleeping child, MovePidfd back, Remove) or directly on cgroupfs (the same
+ * mkdirs, chowns, pid writes and rmdir).  Each worker has its own user
+ * cgroup, as concurrent logins of different users would.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cgm.h"
+
+#define BASE "tp"
+/* The floor's own tree: cgmd forgets a v1 remove-on-empty mark only at its next sweep, and such a
+ * mark would take a cgroup the floor makes again at the same path. */
+#define FLOOR_BASE "tpf"
+
+struct tally {
+	unsigned long cycles, errors;
+};
+
+static int cycle_cgm(int w, int pidfd, char *errbuf, size_t errlen)
+{
+	char user[64], *session = NULL;
+	struct cgm *conn;
+	int r;
+
+	snprintf(user, sizeof(user), BASE "/w%d", w);
+	if (!(conn = cgm_connect(opt.socket, &r))) {
+		snprintf(errbuf, errlen, "connect: %s", cgm_errmsg(NULL));
+		return -1;
+	}
+	r = cgm_open_session(conn, "all", user, user_uid, user_gid, pidfd, &session);
+	if (r == 0)
+		r = cgm_move_pidfd(conn, "all", "", pidfd);
+	if (r == 0)
+		r = cgm_remove(conn, "all", session, 0);
+	if (r < 0)
+		snprintf(errbuf, errlen, "%s", cgm_errmsg(conn));
+	free(session);
+	cgm_disconnect(conn);
+	return r < 0 ? -1 : 0;
+}
+
+static int cycle_floor(int w, pid_t sleeper, char *errbuf, size_t errlen)
+{
+	char user[64], session[80];
+	int r = 0;
+
+	snprintf(user, sizeof(user), FLOOR_BASE "/w%d", w);
+	snprintf(session, sizeof(session), "%s/1", user);
+	for (size_t i = 0; i < nhier && r == 0; i++) {
+		const struct hier *h = &hier[i];
+
+		if ((r = mkdir_p_at(h->fd, user)) < 0 || (r = delegate_at(h, h->fd, user, user_uid, user_gid)) < 0 ||
+		    (r = mkdir_as_at(h, h->fd, session, user_uid, user_gid)) < 0 ||
+		    (r = write_pid_at(h->fd, session, sleeper)) < 0)
+			break;
+	}
+	if (r == 0)
+		r = move_home(sleeper);
+	for (size_t i = 0; i < nhier; i++)
+		if (rmdir_at(hier[i].fd, session) < 0 && r == 0)
+			r = -EBUSY;
+	if (r < 0)
+		snprintf(errbuf, errlen, "floor: %s", strerror(-r));
+	return r;
+}
+
+static void worker(int w, bool use_cgm, double seconds, int ready_fd, int start_fd, int result_fd)
+{
+	struct tally t = {0};
+	char errbuf[256] = "", byte = 0;
+	uint64_t deadline;
+	int pidfd = -1;
+	pid_t sleeper = spawn_sleeper(&pidfd);
+
+	if (sleeper < 0 || pidfd < 0)
+		t.errors++;
+	(void)!write(ready_fd, &byte, 1);
+	(void)!read(start_fd, &byte, 1); /* returns at EOF: the start */
+	deadline = now_ns() + (uint64_t)(seconds * 1e9);
+	while (sleeper > 0 && now_ns() < deadline) {
+		int r = use_cgm ? cycle_cgm(w, pidfd, errbuf, sizeof(errbuf))
+				: cycle_floor(w, sleeper, errbuf, sizeof(errbuf));
+
+		if (r < 0) {
+			if (t.errors++ == 0)
+				fprintf(stderr, "cgm-bench: worker %d: %s\n", w, errbuf);
+			move_home(sleeper);
+		} else {
+			t.cycles++;
+		}
+	}
+	(void)!write(result_fd, &t, sizeof(t));
+	reap(sleeper);
+	_exit(0);
+}
+
+/* One timed run of n workers; cycles per second, errors in *ret_errors. */
+static double run_workers(int n, bool use_cgm, double seconds, unsigned long *ret_errors)
+{
+	int ready[2], start[2], result[2];
+	pid_t *pids = calloc((size_t)n, sizeof(*pids));
+	struct tally total = {0};
+	uint64_t t0, t1;
+	char byte;
+	int started = 0;
+
+	if (!pids || pipe(ready) < 0 || pipe(start) < 0 || pipe(result) < 0) {
+		free(pids);
+		*ret_errors = 1;
+		return 0;
+	}
+	fflush(NULL);
+	for (int w = 0; w < n; w++) {
+		pids[w] = fork();
+		if (pids[w] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(ready[0]);
+			close(start[1]);
+			close(result[0]);
+			worker(w, use_cgm, seconds, ready[1], start[0], result[1]);
+		}
+		if (pids[w] > 0)
+			started++;
+	}
+	close(ready[1]);
+	close(start[0]);
+	close(result[1]);
+	for (int i = 0; i < started && read(ready[0], &byte, 1) == 1; i++)
+		;
+	t0 = now_ns();
+	close(start[1]);
+	for (int i = 0; i < started; i++) {
+		struct tally t;
+
+		if (read(result[0], &t, sizeof(t)) != sizeof(t)) {
+			total.errors++;
+			continue;
+		}
+		total.cycles += t.cycles;
+		total.errors += t.errors;
+	}
+	t1 = now_ns();
+	for (int w = 0; w < n; w++)
+		if (pids[w] > 0)
+			waitpid(pids[w], NULL, 0);
+	close(ready[0]);
+	close(result[0]);
+	free(pids);
+	*ret_errors = total.errors + (unsigned long)(n - started);
+	return (double)total.cycles / ((double)(t1 - t0) / 1e9);
+}
+
+void scenario_throughput(void)
+{
+	static const int clients[] = {1, 8, 64, 512};
+	double seconds = opt.scale < 1 ? 0.5 : 2.0;
+	int rounds = 3;
+
+	printf("\n3. throughput: login cycles per second, %d rounds of %.1f s each, alternating\n", rounds, seconds);
+	for (size_t k = 0; k < sizeof(clients) / sizeof(clients[0]); k++) {
+		double rate[2] = {0, 0};
+		unsigned long errors[2] = {0, 0};
+		char what[64];
+
+		for (int round = 0; round < rounds; round++)
+			for (int j = 0; j < 2; j++) {
+				int which = (round + j) % 2;
+				unsigned long e;
+
+				rate[which] += run_workers(clients[k], which == 0, seconds, &e) / rounds;
+				errors[which] += e;
+			}
+		snprintf(what, sizeof(what), "%d clients", clients[k]);
+		result_value("3 throughput", what, "cgmd (OpenSession + MovePidfd + Remove)", rate[0], "cycles/s",
+			     rate[1] > 0 ? rate[0] / rate[1] : 0, (unsigned)errors[0]);
+		result_value("3 throughput", what, "kernel floor", rate[1], "cycles/s", 0, (unsigned)errors[1]);
+		remove_tree_all(BASE);
+		remove_tree_all(FLOOR_BASE);
+	}
+}
