@@ -17,6 +17,7 @@ helper_libcgmd_la_SOURCES = \
 	helper/privileges.c helper/privileges.h \
 	helper/server.c helper/server.h helper/methods.c helper/methods.h \
 	helper/daemon.h helper/limits.c helper/limits.h helper/status.c helper/status.h \
+	helper/bus.c helper/bus.h \
 	helper/scm.c helper/scm.h
 helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)
 helper_libcgmd_la_LIBADD = common/libcgmconf.la $(DBUS_LIBS) $(CAP_LIBS)

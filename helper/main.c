@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "cgmconf.h"
 #include "cgroup.h"
 #include "daemon.h"
@@ -42,6 +43,7 @@ struct options {
 	const char *skip;
 	const char *conf;
 	const char *root;
+	const char *bus_name; /* --system-bus: the name to own, else NULL */
 	bool foreground;
 	int log_level;
 };
@@ -58,6 +60,9 @@ static void usage(FILE *out)
 		     "  -p, --pidfile PATH      write the pid to PATH (default " CGM_RUN_DIR "/cgmd.pid)\n"
 		     "  -r, --root PATH|auto    manage only the subtree PATH of every hierarchy; auto: the\n"
 		     "                          cgroup cgmd starts in (systemd Delegate=yes); default: all\n"
+		     "  -B, --system-bus        also serve on the system bus as " CGM_BUS_NAME "\n"
+		     "                          ($DBUS_SYSTEM_BUS_ADDRESS, else the standard socket)\n"
+		     "      --bus-name NAME     own NAME there instead\n"
 		     "  -C, --conf PATH         limits to set at login: PATH and PATH.d/*.conf\n"
 		     "                          (default " CGMCONF_DEFAULT "; re-read on SIGHUP)\n"
 		     "  -l, --log-level LEVEL   err, warning, notice (default), info or debug\n"
@@ -74,7 +79,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"mount-root", required_argument, NULL, 'm'},  {"pidfile", required_argument, NULL, 'p'},
 		{"log-level", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},	       {"conf", required_argument, NULL, 'C'},
-		{"root", required_argument, NULL, 'r'},	       {NULL, 0, NULL, 0},
+		{"root", required_argument, NULL, 'r'},	       {"system-bus", no_argument, NULL, 'B'},
+		{"bus-name", required_argument, NULL, 'N'},    {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -85,7 +91,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.conf = CGMCONF_DEFAULT,
 		.log_level = LOG_NOTICE,
 	};
-	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:r:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:r:B", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->socket_path = optarg;
@@ -110,6 +116,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->root = optarg;
+			break;
+		case 'B':
+			if (!o->bus_name)
+				o->bus_name = CGM_BUS_NAME;
+			break;
+		case 'N':
+			o->bus_name = optarg;
 			break;
 		case 'l':
 			o->log_level = log_level_from_string(optarg);
@@ -355,7 +368,8 @@ int main(int argc, char **argv)
 	    claim_socket(o.socket_path, &err) < 0 || hierarchies_discover(&set, o.controllers, o.skip, &err) < 0 ||
 	    hierarchies_set_roots(&set, o.root, &err) < 0 || enter_private_mounts(&set, o.mount_root, &err) < 0 ||
 	    leave_root(&set, &err) < 0 || cg_watch_init(&err) < 0 || cg_watch_recover(&set, o.socket_path, &err) < 0 ||
-	    privileges_drop(&err) < 0 || server_new(&d, &srv, &err) < 0)
+	    privileges_drop(&err) < 0 || server_new(&d, &srv, &err) < 0 ||
+	    (o.bus_name && server_add_bus(srv, o.bus_name, &err) < 0))
 		goto out;
 	if (!o.foreground) {
 		ready_fd = daemonize(&err);
@@ -366,8 +380,9 @@ int main(int argc, char **argv)
 	if (write_pidfile(o.pidfile, &err) < 0)
 		goto out;
 	pidfile_written = true;
-	log_notice("cgmd %s serving %zu hierarchies on %s (limits: %zu rules from %s)", PACKAGE_VERSION, set.n,
-		   o.socket_path, d.limits.conf.n, o.conf);
+	log_notice("cgmd %s serving %zu hierarchies on %s%s%s (limits: %zu rules from %s)", PACKAGE_VERSION, set.n,
+		   o.socket_path, o.bus_name ? " and on the system bus as " : "", o.bus_name ? o.bus_name : "",
+		   d.limits.conf.n, o.conf);
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "", 1);
 		close(ready_fd);

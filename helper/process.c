@@ -25,11 +25,18 @@
 #define SYS_pidfd_send_signal 424 /* Linux 5.1, one number on every architecture */
 #endif
 
-/* Real uid and NSpid list (outermost first) of `pid` from /proc/<pid>/status. */
-static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_n, struct failure *err)
+/* Effective uid and gid of `pid` (NULL: not wanted), second fields of the Uid: and Gid: lines. */
+struct proc_effective {
+	uid_t *uid;
+	gid_t *gid;
+};
+
+/* Real uid and NSpid list (outermost first) of `pid` from /proc/<pid>/status, and `eff` when not NULL. */
+static int proc_status_ids(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_n, const struct proc_effective *eff,
+			   struct failure *err)
 {
 	char path[64], buf[8192];
-	bool have_uid = false;
+	bool have_uid = false, have_gid = false;
 	ssize_t len;
 	int fd;
 
@@ -50,8 +57,18 @@ static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_
 		if (nl)
 			*nl = '\0';
 		if (strncmp(line, "Uid:", 4) == 0) {
-			*ret_uid = (uid_t)strtoul(line + 4, NULL, 10);
+			char *end;
+
+			*ret_uid = (uid_t)strtoul(line + 4, &end, 10);
+			if (eff && eff->uid)
+				*eff->uid = (uid_t)strtoul(end, NULL, 10);
 			have_uid = true;
+		} else if (eff && eff->gid && strncmp(line, "Gid:", 4) == 0) {
+			char *end;
+
+			strtoul(line + 4, &end, 10);
+			*eff->gid = (gid_t)strtoul(end, NULL, 10);
+			have_gid = true;
 		} else if (ret_nspid && strncmp(line, "NSpid:", 6) == 0) {
 			char *p = line + 6, *end;
 
@@ -65,9 +82,23 @@ static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_
 			}
 		}
 	}
-	if (!have_uid)
-		return failf(err, FAIL_FAILED, "%s has no Uid line", path);
+	if (!have_uid || (eff && eff->gid && !have_gid))
+		return failf(err, FAIL_FAILED, "%s has no Uid or Gid line", path);
 	return 0;
+}
+
+static int proc_status(pid_t pid, uid_t *ret_uid, pid_t *ret_nspid, size_t *ret_n, struct failure *err)
+{
+	return proc_status_ids(pid, ret_uid, ret_nspid, ret_n, NULL, err);
+}
+
+int process_effective_ids(pid_t pid, uid_t *ret_uid, gid_t *ret_gid, struct failure *err)
+{
+	struct proc_effective eff = {.uid = ret_uid, .gid = ret_gid};
+	uid_t real;
+	size_t n;
+
+	return proc_status_ids(pid, &real, NULL, &n, &eff, err);
 }
 
 int process_uid(pid_t pid, uid_t *ret_uid, struct failure *err)

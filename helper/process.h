@@ -37,6 +37,9 @@ int pidview_from_caller(struct pidview *pv, int32_t pid, pid_t *ret, struct fail
 /* The real uid of process `pid` (FAIL_NOT_FOUND once it is gone). */
 int process_uid(pid_t pid, uid_t *ret_uid, struct failure *err);
 
+/* The effective uid and gid of process `pid`, what SO_PEERCRED reports of a peer. */
+int process_effective_ids(pid_t pid, uid_t *ret_uid, gid_t *ret_gid, struct failure *err);
+
 /*
  * The daemon pid of the process `pidfd` refers to, from its fdinfo:
  * FAIL_INVALID_VALUE when the descriptor is not a pidfd, FAIL_NOT_FOUND

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "caller.h"
 #include "cgroup.h"
 #include "log.h"
@@ -72,6 +73,8 @@ struct server {
 
 	DBusTimeout **timeouts;
 	size_t ntimeouts, timeouts_cap;
+
+	DBusConnection *bus; /* --system-bus, or NULL */
 };
 
 static uint64_t now_ms(void)
@@ -249,6 +252,40 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
+/*
+ * A call on the system bus: every caller shares the one connection, so the
+ * caller is identified per message, from the bus daemon (bus.c), and
+ * forgotten after it; an unidentifiable sender is refused.
+ */
+static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, void *data)
+{
+	struct server *s = data;
+	struct caller caller;
+	struct method_context ctx = {.set = s->d->set, .caller = &caller, .daemon = s->d};
+	struct failure err = {0};
+	DBusMessage *reply;
+
+	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	if (bus_caller(conn, msg, &caller, &err) < 0) {
+		log_notice("refused %s.%s from %s on the system bus: %s", dbus_message_get_interface(msg) ?: "",
+			   dbus_message_get_member(msg) ?: "", dbus_message_get_sender(msg) ?: "?", err.message);
+		reply = dbus_message_new_error(msg, failure_dbus_name(err.kind), err.message);
+	} else {
+		reply = methods_handle(&ctx, msg);
+		caller_clear(&caller);
+	}
+	if (!reply)
+		return DBUS_HANDLER_RESULT_NEED_MEMORY;
+	s->d->requests++;
+	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
+		s->d->refused++;
+	if (!dbus_message_get_no_reply(msg))
+		dbus_connection_send(conn, reply, NULL);
+	dbus_message_unref(reply);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
 /* Every uid may connect: the daemon checks each request against the kernel's view of the caller. */
 static dbus_bool_t allow_any_user(DBusConnection *conn, unsigned long uid, void *data)
 {
@@ -420,6 +457,54 @@ static bool handle_signal(struct server *s, int signal_fd)
 	return false;
 }
 
+int server_add_bus(struct server *s, const char *name, struct failure *err)
+{
+	DBusConnection *bus;
+
+	if (bus_connect(name, &bus, err) < 0)
+		return -1;
+	dbus_connection_set_max_message_size(bus, MESSAGE_MAX);
+	dbus_connection_set_max_message_unix_fds(bus, 4);
+	if (!dbus_connection_set_watch_functions(bus, add_watch, remove_watch, toggle_watch, s, NULL) ||
+	    !dbus_connection_set_timeout_functions(bus, add_timeout, remove_timeout, toggle_timeout, s, NULL) ||
+	    !dbus_connection_add_filter(bus, on_bus_message, s, NULL)) {
+		dbus_connection_close(bus);
+		dbus_connection_unref(bus);
+		return failf(err, FAIL_FAILED, "out of memory setting up the system bus connection");
+	}
+	s->bus = bus;
+	s->d->bus_name = name;
+	return 0;
+}
+
+static void bus_drop(struct server *s)
+{
+	dbus_connection_close(s->bus);
+	dbus_connection_unref(s->bus);
+	s->bus = NULL;
+	s->d->bus_name = NULL;
+}
+
+/*
+ * Dispatches what the bus connection has read (DISPATCH_BUDGET messages,
+ * as a client); whether more is left.  A bus that went away is let go:
+ * the socket still serves.
+ */
+static bool dispatch_bus(struct server *s)
+{
+	if (!s->bus)
+		return false;
+	for (int i = 0; i < DISPATCH_BUDGET; i++)
+		if (dbus_connection_dispatch(s->bus) != DBUS_DISPATCH_DATA_REMAINS)
+			break;
+	if (!dbus_connection_get_is_connected(s->bus)) {
+		log_error("the system bus went away; serving on the socket only");
+		bus_drop(s);
+		return false;
+	}
+	return dbus_connection_get_dispatch_status(s->bus) == DBUS_DISPATCH_DATA_REMAINS;
+}
+
 int server_run(struct server *s, int signal_fd, struct failure *err)
 {
 	for (;;) {
@@ -428,6 +513,8 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		bool more, unauth;
 
 		dispatch_clients(s, &more, &unauth);
+		if (dispatch_bus(s))
+			more = true;
 
 		if (!grow(&s->pfds, &s->pfds_cap, fixed + s->nwatches, sizeof(*s->pfds)) ||
 		    !grow(&s->polled, &s->polled_cap, s->nwatches, sizeof(*s->polled)))
@@ -501,6 +588,8 @@ void server_free(struct server *s)
 		return;
 	while (s->clients)
 		client_drop(s, s->clients, NULL);
+	if (s->bus)
+		bus_drop(s);
 	scm_shutdown();
 	if (s->dbus) {
 		dbus_server_disconnect(s->dbus);

@@ -20,6 +20,12 @@ struct server;
 int server_new(struct daemon_state *d, struct server **ret, struct failure *err);
 
 /*
+ * Also serves on the system bus under the well-known `name` (bus.h);
+ * fails when the bus cannot be reached or the name is taken.
+ */
+int server_add_bus(struct server *s, const char *name, struct failure *err);
+
+/*
  * Serves until a stop signal arrives on `signal_fd` (the daemon's
  * signalfd); a SIGHUP there re-reads the limits table instead.  Returns 0,
  * or negative on a loop failure.

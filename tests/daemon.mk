@@ -28,6 +28,7 @@ DAEMON_TESTS = \
 	tests/integration/daemon-hostile.sh \
 	tests/integration/daemon-conf.sh \
 	tests/integration/daemon-status.sh \
-	tests/integration/daemon-root.sh
+	tests/integration/daemon-root.sh \
+	tests/integration/daemon-bus.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh
