@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "hierarchy.h"
-#include "limits.h"
+#include "user-limits.h"
 
 struct daemon_state {
 	const struct hierarchy_set *set;
@@ -17,7 +17,7 @@ struct daemon_state {
 	const char *socket_path;
 	const char *bus_name;  /* the well-known name on the system bus, or NULL */
 	uint64_t started_ms;   /* CLOCK_MONOTONIC */
-	unsigned long clients; /* connected now (the socket's; the bus counts as one) */
+	unsigned long clients; /* connected to the socket now (the bus connection is not counted) */
 	unsigned long long requests;
 	unsigned long long refused; /* of those, answered with an error */
 };

@@ -16,7 +16,7 @@ helper_libcgmd_la_SOURCES = \
 	helper/cgpath.c helper/cgpath.h \
 	helper/privileges.c helper/privileges.h \
 	helper/server.c helper/server.h helper/methods.c helper/methods.h \
-	helper/daemon.h helper/limits.c helper/limits.h helper/status.c helper/status.h \
+	helper/daemon.h helper/user-limits.c helper/user-limits.h helper/status.c helper/status.h \
 	helper/bus.c helper/bus.h \
 	helper/scm.c helper/scm.h
 helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)

@@ -30,10 +30,10 @@
 #include "cgroup.h"
 #include "daemon.h"
 #include "hierarchy.h"
-#include "limits.h"
 #include "log.h"
 #include "privileges.h"
 #include "server.h"
+#include "user-limits.h"
 
 struct options {
 	const char *socket_path;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The daemon's cgm.conf table (see limits.h). */
+/* The daemon's cgm.conf table (see user-limits.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "user-limits.h"
 #include "log.h"
 
 /* cgmconf_report_fn: bad lines go to the log, each once; `ctx` is the level. */
