@@ -28,7 +28,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -630,20 +629,6 @@ static int count_open_for(uid_t uid)
 	return n;
 }
 
-static int peer_userns(pid_t pid, struct exchange *x, struct failure *err)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? failf(err, FAIL_NOT_FOUND, "the calling process %d is gone", (int)pid)
-				       : fail_errno(err, errno, "cannot stat %s", path);
-	x->peer_userns_dev = st.st_dev;
-	x->peer_userns_ino = st.st_ino;
-	return 0;
-}
-
 int scm_begin(const struct hierarchy_set *set, DBusMessage *call, const char *name, const struct caller *peer,
 	      char *const *peer_cgroups, int fd, struct failure *err)
 {
@@ -684,14 +669,14 @@ int scm_begin(const struct hierarchy_set *set, DBusMessage *call, const char *na
 	x->peer_pid = peer->pid;
 	x->peer_uid = peer->uid;
 	x->peer_host_root = policy_is_host_root(peer);
+	x->peer_userns_dev = peer->userns_dev;
+	x->peer_userns_ino = peer->userns_ino;
 	x->call = dbus_message_ref(call);
 	x->deadline_ms = now_ms() + SCM_TIMEOUT_MS;
 	/* NULL: the client is outside cgmd's --root there (see hierarchies_pid_cgroups). */
 	for (size_t i = 0; i < set->n; i++)
 		if (peer_cgroups[i] && !(x->peer_cgroups[i] = strdup(peer_cgroups[i])))
 			goto oom;
-	if (peer_userns(peer->pid, x, err) < 0 || caller_still_alive(peer, err) < 0)
-		goto fail_x;
 	if (exchange_queue(x, (char[]){SCM_GO_AHEAD}, 1) < 0)
 		goto oom;
 	if (exchange_flush(x, &why) < 0) {
