@@ -29,6 +29,7 @@ DAEMON_TESTS = \
 	tests/integration/daemon-conf.sh \
 	tests/integration/daemon-status.sh \
 	tests/integration/daemon-root.sh \
-	tests/integration/daemon-bus.sh
+	tests/integration/daemon-bus.sh \
+	tests/integration/daemon-syslog.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh
