@@ -330,10 +330,10 @@ static int targets_apply(struct request *r, struct targets *ts, apply_fn apply, 
  * remembers the topmost one made in t->undo_fd/undo_name.  Returns 1 if
  * the last one was made, 0 if it existed.
  *
- * `interior` (OpenSession): every directory between the base and the last
- * one only holds cgroups, so it passes its controllers on to its children
- * (v2), for the last one to have them: the limits set on a user cgroup
- * need them, and so does the user, to enable them below.  The base itself
+ * `interior` (OpenSession, ApplyLimits): every directory between the base
+ * and the last one only holds cgroups, so it passes its controllers on to
+ * its children (v2), for the last one to have them: the limits set on a
+ * user cgroup need them, and so does the user, to enable them below.  The base itself
  * (the top, or the caller's cgroup) is left as the admin set it.  A
  * controller the kernel refuses is logged, not fatal: the login goes on
  * with fewer controllers.
@@ -1305,7 +1305,8 @@ static int run_apply_limits(struct request *r, struct failure *err)
 	rc = targets_select(r, r->s[0], r->s[1], r->s[1][0] == '/', &ts, err);
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		ts.t[i].fd = cg_open(ts.t[i].h, ts.t[i].base, r->s[1], err);
-		if (ts.t[i].fd < 0)
+		/* It exists, so the walk only opens; as in OpenSession, the cgroups above pass controllers down. */
+		if (ts.t[i].fd < 0 || make_path(r, &ts.t[i], r->s[1], 0, 0, false, true, err) < 0)
 			rc = -1;
 	}
 	if (rc == 0)

@@ -86,8 +86,9 @@ CGMD=$sbindir/cgmd
 CGM=$bindir/cgm
 PAM_MODULE=$pammoddir/pam_cgm.so
 PATHS
-printf 'root:x:0:0:root:/root:/bin/sh\ncgmtest1:x:2001:2001::/home/cgmtest1:/bin/sh\n' >"$root/etc/passwd"
-printf 'root:x:0:\ncgmtest1:x:2001:\n' >"$root/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\ncgmtest1:x:2001:2001::/home/cgmtest1:/bin/sh\ncgmtest2:x:2002:2002::/:/bin/sh\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\ncgmtest1:x:2001:\ncgmtest2:x:2002:\n' >"$root/etc/group"
 printf 'passwd: files\ngroup: files\nshadow: files\n' >"$root/etc/nsswitch.conf"
 
 elves="$root$sbindir/cgmd $root$bindir/cgm $root$pammoddir/pam_cgm.so $root/vm/pam-probe"
