@@ -114,25 +114,33 @@ check_error org.cgm.Error.InvalidValue "a file instead of a socketpair is refuse
 say "# a long answer waits for the client to read (more pids than the socket queues)"
 check_eq "a cgroup for many" "$(scm root CreateScm memory cgmtest-many)" 1
 many=""
-for _ in $(seq 1 30); do many="$many $(sleeper root cgmtest-many)"; done
+for _ in $(seq 1 30); do
+	sh -c 'echo $$ >"$1" && exec sleep 600' _ "$(hdir memory cgmtest-many)/cgroup.procs" </dev/null >/dev/null 2>&1 &
+	many="$many $!"
+	register_pid $!
+done
+for _ in $(seq 1 100); do [ "$(wc -l <"$(hdir memory cgmtest-many)/cgroup.procs")" -ge 30 ] && break; sleep 0.05; done
 check_eq "GetTasksScm returns all 30" "$(scm root GetTasksScm memory cgmtest-many | sort -n | tr '\n' ' ')" \
 	"$(printf '%s\n' $many | sort -n | tr '\n' ' ')"
 # shellcheck disable=SC2086
 kill $many
 
 say "# slow clients"
-scm root --stall 8 CreateScm memory cgmtest-stall >"$T_DIR/stall.out" 2>&1 &
+# Each stalls past the daemon's 5 s deadline.
+scm root --stall 7 CreateScm memory cgmtest-stall >"$T_DIR/stall.out" 2>&1 &
 staller=$!
 register_pid $staller
 busy=""
 for i in $(seq 1 16); do
-	scm cgmtest2 --stall 8 CreateScm memory cgmtest-busy$i >/dev/null 2>&1 &
+	scm cgmtest2 --stall 7 CreateScm memory "cgmtest-busy$i" >"$T_DIR/busy$i.out" 2>&1 &
 	busy="$busy $!"
 	register_pid $!
 done
 for _ in $(seq 1 100); do grep -q stalling "$T_DIR/stall.out" && break; sleep 0.05; done
 check "the stalled client got its go-ahead" grep -q stalling "$T_DIR/stall.out"
-sleep 1 # every cgmtest2 staller has its exchange open by now
+# A go-ahead means the exchange is open in the daemon.
+for _ in $(seq 1 100); do [ "$(cat "$T_DIR"/busy*.out | grep -c stalling)" = 16 ] && break; sleep 0.05; done
+check_eq "16 exchanges of cgmtest2 are open" "$(cat "$T_DIR"/busy*.out | grep -c stalling)" 16
 check "meanwhile the daemon answers a Ping" ping_cgmd
 check_eq "... and another …Scm exchange" "$(scm root CreateScm memory cgmtest-other)" 1
 check_error org.cgm.Error.Busy "a 17th open exchange of one uid is Busy" scm cgmtest2 CreateScm memory cgmtest-busy
