@@ -241,6 +241,40 @@ static void test_basics(struct cgm *c)
 	cgm_strv_free(v);
 }
 
+static void test_status(struct cgm *c)
+{
+	struct cgm_status *st = NULL;
+	size_t n = 0;
+	int all_host = 1, all_top = 1, r = cgm_status(c, &st);
+
+	if (!ok(r == 0 && st, "status (%s)", r == 0 ? "ok" : cgm_errmsg(c)))
+		return;
+	is_str(st->version, PACKAGE_VERSION, "status: the daemon's version");
+	is_int(st->api_version, api_version, "status: api_version");
+	is_int(st->pid, cgmd_pid, "status: the daemon's pid");
+	for (; st->hierarchies[n]; n++) {
+		all_host &= find_hierarchy(st->hierarchies[n]) != NULL;
+		all_top &= st->roots[n] && strcmp(st->roots[n], "/") == 0;
+	}
+	is_int(n, n_hier, "status: as many hierarchies as the host mounts");
+	ok(all_host && all_top, "status: the host's names, each managed from its top");
+	ok(st->requests >= 3 && st->clients >= 1, "status: requests (%llu) and clients (%lu) counted", st->requests,
+	   st->clients);
+	is_str(st->socket, sock_path, "status: the socket");
+	is_str(st->system_bus_name, "", "status: not on the system bus");
+	ok(st->conf[0] == '/', "status: the limits file (%s)", st->conf);
+	cgm_status_free(st);
+	cgm_status_free(NULL);
+}
+
+static void test_apply_limits(struct cgm *c)
+{
+	is_int(cgm_create(c, "all", "limited"), 0, "apply_limits: a cgroup to apply them to");
+	is_int(cgm_apply_limits(c, "all", "limited", user_uid), 0, "apply_limits as host root");
+	is_int(cgm_apply_limits(c, "all", "no-such-cgroup", user_uid), CGM_ENOENT, "apply_limits: a missing cgroup");
+	is_int(cgm_remove(c, "all", "limited", 0), 1, "apply_limits: its cgroup removed");
+}
+
 static void test_create_remove(struct cgm *c)
 {
 	is_int(cgm_create(c, "all", "job"), 0, "create returns 0 when it made the cgroup");
@@ -738,6 +772,8 @@ int main(int argc, char **argv)
 	is_int(err, 0, "connect reports success");
 	if (c) {
 		test_basics(c);
+		test_status(c);
+		test_apply_limits(c);
 		test_create_remove(c);
 		test_access(c);
 		test_values(c);
