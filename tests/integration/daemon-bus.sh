@@ -5,7 +5,8 @@
 # (data/dbus/) included, on its own socket: cgmd owns org.cgm.Manager1
 # there; busctl, dbus-send and gdbus reach it as root and as a test user;
 # the caller's identity is the one the bus daemon reports (what a user
-# creates is the user's; a user is refused what a user may not do); only
+# creates is the user's; a user is refused what a user may not do); a
+# pidfd passes through the bus (OpenSession); only
 # root may own the name; a second daemon cannot take it; Status says it;
 # when the bus goes away the socket still serves.
 . "$top_srcdir/tests/harness.sh"
@@ -97,6 +98,16 @@ CALL_AT=
 check_error org.cgm.Error.PermissionDenied "cgmtest1: ApplyLimits refused" \
 	dcall cgmtest1 "$IFACE1.ApplyLimits" string:all string:cgmtest-bus uint32:"$U1"
 check "refusals are logged with the bus caller's uid" grep -q "refused Chown.*for uid $U1 " "$T_DIR/cgmd.log"
+
+# --- a pidfd through the bus: OpenSession, as pam_cgm would make it --------------------
+p=$(sleeper root)
+check_eq "OpenSession over the bus (pidfd passed)" \
+	"$(run_as root "$FDCALL" "bus:$BUS" "$IFACE1.OpenSession" ssuuh all cgmtest-bususer "$U1" "$G1" "$p")" cgmtest-bususer/1
+check_eq "... the process is in the session" "$(pid_cgroup "$p" unified)" "$(pid_cgroup $$ unified)/cgmtest-bususer/1"
+check_eq "... delegated to cgmtest1" "$(owner "$(hdir unified cgmtest-bususer)")" "$U1:$G1"
+p2=$(sleeper cgmtest1)
+check_error org.cgm.Error.PermissionDenied "OpenSession over the bus as cgmtest1: refused" \
+	run_as cgmtest1 "$FDCALL" "bus:$BUS" "$IFACE1.OpenSession" ssuuh all cgmtest-busx "$U1" "$G1" "$p2"
 
 # --- the name and the policy -----------------------------------------------------------
 out=$(run_as cgmtest1 dbus-send --bus="$BUS" --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \

@@ -5,6 +5,8 @@
  *
  *   test-daemon-fdcall SOCKET INTERFACE.METHOD SIGNATURE ARG...
  *
+ * SOCKET may also be bus:ADDRESS, a message bus to call cgmd on as
+ * org.cgm.Manager1 (cgmd --system-bus).
  * SIGNATURE holds s, i, u and h; an "h" argument is a pid, sent as a pidfd
  * of that process, or file:PATH, sent as that file opened for reading.  Prints the reply's string or integer values one
  * per line and exits 0, or prints "ERROR-NAME: message" and exits 1.
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
 	DBusConnection *conn;
 	DBusError err;
 	char address[4200], *dot;
-	const char *sig;
+	const char *sig, *dest = NULL;
 	int status = 1;
 
 	if (argc < 4 || !(dot = strrchr(argv[2], '.')) || strlen(argv[3]) != (size_t)argc - 4) {
@@ -84,9 +86,14 @@ int main(int argc, char **argv)
 	*dot = '\0';
 	sig = argv[3];
 	dbus_error_init(&err);
-	snprintf(address, sizeof(address), "unix:path=%s", argv[1]);
+	if (strncmp(argv[1], "bus:", 4) == 0) {
+		snprintf(address, sizeof(address), "%s", argv[1] + 4);
+		dest = "org.cgm.Manager1";
+	} else {
+		snprintf(address, sizeof(address), "unix:path=%s", argv[1]);
+	}
 	conn = dbus_connection_open_private(address, &err);
-	if (!conn) {
+	if (!conn || (dest && !dbus_bus_register(conn, &err))) {
 		printf("%s: %s\n", err.name, err.message);
 		dbus_error_free(&err);
 		return 1;
@@ -96,13 +103,13 @@ int main(int argc, char **argv)
 	 * drops descriptors that arrive with it: a round trip first makes
 	 * sure the daemon is past it before the pidfd is sent.
 	 */
-	reply = send_call(conn, dbus_message_new_method_call(NULL, "/org/linuxcontainers/cgmanager",
+	reply = send_call(conn, dbus_message_new_method_call(dest, "/org/linuxcontainers/cgmanager",
 							     "org.freedesktop.DBus.Peer", "Ping"));
 	if (!reply)
 		goto out;
 	dbus_message_unref(reply);
 	reply = NULL;
-	call = dbus_message_new_method_call(NULL, "/org/linuxcontainers/cgmanager", argv[2], dot + 1);
+	call = dbus_message_new_method_call(dest, "/org/linuxcontainers/cgmanager", argv[2], dot + 1);
 	dbus_message_iter_init_append(call, &it);
 	for (int i = 0; sig[i]; i++)
 		if (append_arg(&it, sig[i], argv[4 + i]) < 0) {
