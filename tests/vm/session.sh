@@ -8,6 +8,7 @@
 . /vm/lib.sh
 . /vm/paths
 cd /tmp || exit 1
+unset ASAN_OPTIONS
 
 cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
 n=${cg##*/}
