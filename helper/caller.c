@@ -426,7 +426,7 @@ int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller 
 		failf(err, FAIL_PERMISSION_DENIED, "the process named is not visible in the daemon's pid namespace");
 		goto fail;
 	}
-	if (ret->pidfd < 0 && (ret->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+	if (ret->pidfd < 0 && (ret->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 && errno != ENOSYS) {
 		if (errno == ESRCH)
 			failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
 		else
@@ -461,6 +461,21 @@ int caller_still_alive(const struct caller *c, struct failure *err)
 	if (now != c->start_time)
 		return failf(err, FAIL_NOT_FOUND, "the peer process %d is gone (its pid is in use again)", (int)c->pid);
 	return 0;
+}
+
+int caller_pin_by_start_time(pid_t pid, struct caller *ret, struct failure *err)
+{
+	char path[32];
+	int dirfd, r;
+
+	*ret = (struct caller){.pid = pid, .pidfd = -1, .ns_uid = (uid_t)-1};
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return proc_failure(err, errno, pid, "");
+	r = start_time_at(dirfd, pid, &ret->start_time, err);
+	close(dirfd);
+	return r;
 }
 
 void caller_clear(struct caller *c)

@@ -70,6 +70,12 @@ int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller 
 /* 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone (pid may be reused). */
 int caller_still_alive(const struct caller *c, struct failure *err);
 
+/*
+ * Where pidfd_open is missing (Linux before 5.3; valgrind): pins process
+ * `pid` by its start time in *ret, for caller_still_alive.  Free nothing.
+ */
+int caller_pin_by_start_time(pid_t pid, struct caller *ret, struct failure *err);
+
 /* Frees and closes what *c holds and leaves it cleared (pidfd -1); calling it twice is harmless. */
 void caller_clear(struct caller *c);
 

@@ -547,13 +547,17 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 			struct failure *err)
 {
 	struct targets ts = {0};
+	struct caller pin = {.pidfd = -1};
 	char **origins = NULL;
 	int own_fd = -1, rc;
 	uid_t uid;
 
 	if (pidfd < 0) {
 		pidfd = own_fd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (pidfd < 0)
+		/* No pidfd_open (before Linux 5.3; valgrind): the start time tells a recycled pid instead. */
+		if (pidfd < 0 && errno == ENOSYS && caller_pin_by_start_time(pid, &pin, err) < 0)
+			return -1;
+		if (pidfd < 0 && pin.pid == 0)
 			return errno == ESRCH ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
 					      : fail_errno(err, errno, "pidfd_open %d", (int)pid);
 	}
@@ -587,7 +591,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 				   t->h->name);
 	}
 	if (rc == 0)
-		rc = pidfd_still_alive(pidfd, pid, err);
+		rc = pidfd >= 0 ? pidfd_still_alive(pidfd, pid, err) : caller_still_alive(&pin, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_attach, undo_attach, err);
 	for (size_t i = 0; origins && i < r->set->n; i++)
