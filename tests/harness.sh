@@ -159,13 +159,25 @@ remove_tree() {
 # register_pid PID: kill PID at the end of the test.
 register_pid() { T_PIDS="$T_PIDS $1"; }
 
+# `make check-valgrind` (tests/reliability.mk) sets CGM_VALGRIND: start_cgmd
+# then runs the daemon under valgrind memcheck, and a daemon that reports a
+# memory error or a definite leak when it stops fails the test
+# (valgrind_verdict; a daemon killed with SIGKILL reports nothing).
+T_VALGRIND=
+T_VALGRIND_FAILED=0
+if [ -n "${CGM_VALGRIND:-}" ]; then
+	T_VALGRIND="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite --num-callers=30 --log-file=$T_DIR/valgrind.%p.log"
+fi
+
 # start_cgmd [ARGS...]: start a daemon on $SOCK and wait until it answers Ping.
 start_cgmd() {
-	"$CGMD" --foreground --socket "$SOCK" --pidfile "$T_DIR/cgmd.pid" \
+	# shellcheck disable=SC2086
+	$T_VALGRIND "$CGMD" --foreground --socket "$SOCK" --pidfile "$T_DIR/cgmd.pid" \
 		--mount-root "$T_DIR/mnt" "$@" >>"$T_DIR/cgmd.log" 2>&1 &
 	CGMD_PID=$!
 	register_pid "$CGMD_PID"
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $([ -n "$T_VALGRIND" ] && echo 600 || echo 100)); do
 		ping_cgmd >/dev/null 2>&1 && return 0
 		kill -0 "$CGMD_PID" 2>/dev/null || break
 		sleep 0.05
@@ -177,10 +189,32 @@ start_cgmd() {
 stop_cgmd() {
 	[ -n "$CGMD_PID" ] || return 0
 	kill -TERM "$CGMD_PID" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$CGMD_PID" 2>/dev/null || break; sleep 0.05; done
+	# Under valgrind the leak check at exit takes a while.
+	for _ in $(seq 1 $([ -n "$T_VALGRIND" ] && echo 600 || echo 100)); do
+		kill -0 "$CGMD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
 	kill -KILL "$CGMD_PID" 2>/dev/null
 	wait "$CGMD_PID" 2>/dev/null
 	CGMD_PID=""
+	valgrind_verdict
+}
+
+# Reads what valgrind said about the daemons that have stopped.
+valgrind_verdict() {
+	[ -n "$T_VALGRIND" ] || return 0
+	for log in "$T_DIR"/valgrind.*.log; do
+		[ -f "$log" ] || continue
+		pid=${log##*valgrind.}; pid=${pid%.log}
+		kill -0 "$pid" 2>/dev/null && continue
+		if grep -q 'ERROR SUMMARY: 0 errors' "$log"; then
+			pass "valgrind: cgmd $pid: 0 errors, $(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d , | grep . || echo 0) bytes definitely lost"
+		elif grep -q 'ERROR SUMMARY' "$log"; then
+			fail "valgrind: cgmd $pid: memory errors or definite leaks"; cat "$log"
+			T_VALGRIND_FAILED=1
+		fi
+		rm -f "$log"
+	done
 }
 
 # dbus METHOD ARGS...: call org.linuxcontainers.cgmanager0_0.METHOD with dbus-send.
@@ -229,6 +263,7 @@ as_user() {
 t_cleanup() {
 	status=$?
 	stop_cgmd
+	[ "$T_VALGRIND_FAILED" = 0 ] || [ "$status" = 77 ] || status=1
 	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	for f in $T_ORIGINS; do echo $$ >"$f" 2>/dev/null; done

@@ -25,4 +25,12 @@ EXTRA_DIST += tests/reliability/restart-marks.sh
 check-reliability:
 	@$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(RELIABILITY_TESTS)" TEST_SUITE_LOG=reliability.log
 
-.PHONY: check-reliability
+# Every integration test of `make check`, with cgmd under valgrind memcheck
+# (tests/harness.sh: CGM_VALGRIND); each daemon must stop with 0 errors and
+# nothing definitely lost.
+check-valgrind:
+	@tests=`for t in $(TESTS); do case $$t in *.sh) echo $$t ;; esac; done`; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$tests" TEST_SUITE_LOG=valgrind.log \
+		TESTS_ENVIRONMENT='CGM_VALGRIND=1; export CGM_VALGRIND;'
+
+.PHONY: check-reliability check-valgrind
