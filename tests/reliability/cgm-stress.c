@@ -22,6 +22,9 @@
  *     files P_PROCS) connects, hands its connection to a child and exits;
  *     a root process R then gets P's pid (clone3 set_tid) in the cgroups
  *     R_PROCS, and the child asks for a Create on P's connection.
+ *   cgm-stress set-mark DIR
+ *     tries to write the daemon's remove-on-empty mark on DIR itself, as a
+ *     user would to make a restarted daemon remove a cgroup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +40,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -736,6 +740,13 @@ int main(int argc, char **argv)
 	if (argc >= 7 && strcmp(argv[1], "pid-reuse") == 0) {
 		sock_path = argv[2];
 		return pid_reuse((uid_t)atoi(argv[3]), (gid_t)atoi(argv[4]), argv[5], argv[6]);
+	}
+	if (argc >= 3 && strcmp(argv[1], "set-mark") == 0) {
+		/* The name cgroup.c gives the mark; its value names the daemon's socket. */
+		int r = setxattr(argv[2], "trusted.cgm.remove-on-empty", "x", 1, 0);
+
+		printf("set_mark=%s\n", r == 0 ? "ok" : strerror(errno));
+		return 0;
 	}
 	fprintf(stderr, "usage: see the top of tests/reliability/cgm-stress.c\n");
 	return 64;

@@ -9,8 +9,10 @@
 require_root
 STRESS=$top_builddir/tests/reliability/cgm-stress
 sandbox_enter || finish
+# shellcheck disable=SC3045 # dash and bash both have -H and -S
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] || [ "$hard" -ge 2048 ] || skip "hard open-file limit $hard is below 2048"
+# shellcheck disable=SC3045
 ulimit -Sn 1024
 start_cgmd || finish
 soft=$(awk '/^Max open files/ {print $4}' "/proc/$CGMD_PID/limits")

@@ -5,7 +5,8 @@
 # pam_cgm, cgmd is killed with SIGKILL, one session ends while no daemon
 # runs and another after the restart.  The restarted daemon removes the
 # first at start-up and the second once it empties.  A second daemon on
-# another socket leaves the first one's marks alone.
+# another socket leaves the first one's marks alone, and a user cannot
+# write a mark on its own cgroup.
 . "$top_srcdir/tests/harness.sh"
 require_root
 . "$top_srcdir/tests/integration/pam-common.sh"
@@ -30,6 +31,13 @@ for tag in gone-while-down after-restart other-daemon; do
 	session_dirs $tag >"$T_DIR/$tag.dirs"
 	check_eq "$tag: placed in a session cgroup in every hierarchy" "$(grep -c '/cgmtest1/[0-9]*$' "$T_DIR/$tag.dirs")" "$nh"
 done
+
+# Only the daemon can write a mark: a user cannot mark its own cgroup for a restarted daemon to take.
+STRESS=$top_builddir/tests/reliability/cgm-stress
+"$STRESS" set-mark "$T_DIR" >/dev/null # a libtool wrapper: its first run, as root, may write
+user_cg=$(dirname "$(head -n 1 "$T_DIR/after-restart.dirs")")
+check_eq "the user cannot write a mark on its own cgroup ($user_cg)" \
+	"$(as_user cgmtest1 "$STRESS" set-mark "$user_cg")" "set_mark=Operation not permitted"
 
 kill -KILL "$CGMD_PID"; wait "$CGMD_PID" 2>/dev/null; CGMD_PID=
 release gone-while-down other-daemon
