@@ -1275,7 +1275,8 @@ static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid
 			if (cg_stat(t->fd, l->key, &st, err) < 0) {
 				if (err->kind != FAIL_NOT_FOUND)
 					rc = -1;
-				err->kind = FAIL_NONE;
+				else
+					err->kind = FAIL_NONE;
 				continue;
 			}
 			rc = cg_set_attribute(t->fd, l->key, l->value, err);
