@@ -158,31 +158,40 @@ check "the systemd unit runs the installed cgmd on its delegated subtree" \
 	grep -qx 'ExecStart=/usr/sbin/cgmd --root auto' "$SRC/debian/cgm/lib/systemd/system/cgm.service"
 
 # --- make install DESTDIR= layout ----------------------------------------------
-# layout DIR PREFIX LIBDIR PAMMODDIR UNITDIR: the files `make install` put
-# below DIR are exactly the ones a distribution expects there.
+# make_vars BUILDDIR VAR...: the values of the Makefile variables, expanded.
+make_vars() {
+	b=$1; shift
+	printf 'show:\n\t@echo' >"$T_DIR/show.mk"
+	for v; do printf ' $(%s)' "$v" >>"$T_DIR/show.mk"; done
+	printf '\n' >>"$T_DIR/show.mk"
+	make -s -C "$b" -f Makefile -f "$T_DIR/show.mk" show
+}
+# layout DIR BUILDDIR PREFIX LIBDIR PAMMODDIR UNITDIR: the files `make
+# install` put below DIR are exactly the ones a distribution expects there
+# (and a system bus policy in dbus-1/system.d where BUILDDIR installs one).
 layout() {
-	d=$1 prefix=$2 libdir=$3 pammoddir=$4 unitdir=$5
+	d=$1 b=$2 prefix=$3 libdir=$4 pammoddir=$5 unitdir=$6
 	got=$(cd "$d" && find . ! -type d | sed 's|^\.||' | sort)
+	bus=$(for f in $(make_vars "$b" dist_dbussystem_DATA); do echo "$prefix/share/dbus-1/system.d/${f##*/}"; done)
 	want=$(printf '%s\n' "$prefix/sbin/cgmd" "$prefix/bin/cgm" "$libdir/libcgm.so" "$libdir/libcgm.so.0" \
 		"$libdir/libcgm.so.0.0.0" "$libdir/libcgm.la" "$libdir/pkgconfig/libcgm.pc" "$prefix/include/cgm.h" \
 		"$pammoddir/pam_cgm.so" "$pammoddir/pam_cgm.la" \
 		"$prefix/share/dbus-1/interfaces/org.cgm.Manager1.xml" \
 		"$prefix/share/dbus-1/interfaces/org.linuxcontainers.cgmanager0_0.xml" \
 		"$prefix/share/man/man1/cgm.1" "$prefix/share/man/man3/libcgm.3" "$prefix/share/man/man5/cgm.conf.5" \
-		"$prefix/share/man/man8/cgmd.8" "$prefix/share/man/man8/pam_cgm.8" "$unitdir/cgm.service" | sort)
+		"$prefix/share/man/man8/cgmd.8" "$prefix/share/man/man8/pam_cgm.8" "$unitdir/cgm.service" $bus | sort)
 	check_eq "make install DESTDIR=$d: layout for prefix $prefix" "$got" "$want"
 }
 # The package's own install (dh_auto_install ran make install DESTDIR=debian/tmp),
 # .la files removed by debian/rules afterwards.
 check_eq "debian/rules removed the .la files" "$(find "$SRC/debian/tmp" -name '*.la')" ""
 make -C "$SRC" install DESTDIR="$T_DIR/destdir-deb" >"$T_DIR/install-deb.log" 2>&1
-layout "$T_DIR/destdir-deb" /usr "/usr/lib/$MA" "/lib/$MA/security" /lib/systemd/system
+layout "$T_DIR/destdir-deb" "$SRC" /usr "/usr/lib/$MA" "/lib/$MA/security" /lib/systemd/system
 # And this build tree with its own configure defaults.
-dirs=$(printf 'show:\n\t@echo $(prefix) $(libdir) $(pammoddir) $(systemdsystemunitdir)\n' |
-	make -s -C "$top_builddir" -f Makefile -f - show)
+dirs=$(make_vars "$top_builddir" prefix libdir pammoddir systemdsystemunitdir)
 if make -C "$top_builddir" install DESTDIR="$T_DIR/destdir" >"$T_DIR/install.log" 2>&1; then
 	# shellcheck disable=SC2086
-	layout "$T_DIR/destdir" $dirs
+	layout "$T_DIR/destdir" "$top_builddir" $dirs
 else
 	fail "make install DESTDIR=$T_DIR/destdir"; tail -20 "$T_DIR/install.log"
 fi
