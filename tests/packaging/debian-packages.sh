@@ -147,6 +147,7 @@ check_has() {
 }
 check_has cgm /usr/sbin/cgmd /usr/bin/cgm /usr/share/man/man8/cgmd.8.gz /usr/share/man/man1/cgm.1.gz \
 	/usr/share/dbus-1/interfaces/org.linuxcontainers.cgmanager0_0.xml /usr/share/dbus-1/interfaces/org.cgm.Manager1.xml \
+	/usr/share/dbus-1/system.d/org.cgm.Manager1.conf \
 	/etc/init.d/cgm /etc/default/cgm /lib/systemd/system/cgm.service /etc/sv/cgm/run \
 	/usr/share/doc/cgm/examples/openrc/cgm /etc/security/cgm.conf /usr/share/man/man5/cgm.conf.5.gz
 check_has libcgm0 "/usr/lib/$MA/libcgm.so.0"
