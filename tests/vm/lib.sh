@@ -32,12 +32,13 @@ check_gt() {
 	if [ "$2" -gt "$3" ] 2>/dev/null; then ok "$1"; else not_ok "$1"; note "got '$2', wanted more than $3"; fi
 }
 
-# wait_for CMD...: up to 10 s for CMD to succeed (a bound, never a measurement).
+# wait_for CMD...: up to 30 s for CMD to succeed (a bound, never a measurement;
+# generous, since an emulated machine on a busy host can be very slow).
 wait_for() {
 	i=0
 	while ! "$@" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 200 ] && return 1
+		[ $i -gt 600 ] && return 1
 		sleep 0.05
 	done
 }
