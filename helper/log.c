@@ -41,11 +41,16 @@ int log_level_from_string(const char *s)
 	return -1;
 }
 
+bool log_enabled(int priority)
+{
+	return priority <= log_max_level;
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (priority > log_max_level)
+	if (!log_enabled(priority))
 		return;
 	va_start(ap, fmt);
 	if (log_to_stderr) {

@@ -14,6 +14,8 @@ void log_close(void);
 /* Parses "err", "warning", "notice", "info", "debug" (or 3..7); -1 if unknown. */
 int log_level_from_string(const char *s);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether a message of `priority` is logged: spares building one that would be dropped. */
+bool log_enabled(int priority);
 
 #define log_error(...)	 log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)

@@ -1821,7 +1821,8 @@ static DBusMessage *run_request(struct request *r)
 		if (reply)
 			dbus_message_unref(reply);
 		reply = dbus_message_new_error(r->call, failure_dbus_name(err.kind), err.message);
-	} else if (r->m->flags & METHOD_CGROUPS) {
+	} else if ((r->m->flags & METHOD_CGROUPS) && log_enabled(LOG_DEBUG)) {
+		/* Every successful request passes here: describe it only when the log keeps it. */
 		describe_request(r, desc, sizeof(desc));
 		log_debug("%s for uid %u pid %d%s", desc, (unsigned)r->c->uid, (int)r->c->pid, as);
 	}

@@ -473,11 +473,18 @@ int wait_gone(const char *path)
 	return 0;
 }
 
+/*
+ * The unified hierarchy last: a process that exits leaves every hierarchy
+ * at once, and cgmd, told by the unified cgroup.events that a session
+ * emptied, removes the session's v1 cgroups right then; a process that left
+ * unified first would still hold the v1 ones, which then wait for the
+ * daemon's periodic sweep.
+ */
 int move_home(pid_t pid)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < nhier; i++)
+	for (size_t i = nhier; i-- > 0;)
 		if (write_pid_at(hier[i].fd, "", pid) < 0)
 			r = -1;
 	return r;
@@ -612,7 +619,7 @@ static int discover(void)
 				nhier--;
 				break;
 			}
-		/* The unified hierarchy first: its cgroup.events tells cgmd first that a session emptied. */
+		/* The unified hierarchy first: it empties last (move_home) and so is the one to wait for first. */
 		if (h.v2) {
 			memmove(&hier[1], &hier[0], nhier * sizeof(hier[0]));
 			hier[0] = h;
