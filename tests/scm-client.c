@@ -5,14 +5,16 @@
  * socketpair, one end passed in the call, credentials sent as
  * SCM_CREDENTIALS when the daemon says go ahead, and the answer read back.
  *
- *   scm-client [--requestor PID:UID:GID] [--stall SECONDS] SOCKET METHOD ARG...
+ *   scm-client [--requestor PID:UID:GID] [--stall SECONDS] [--no-wait 1] SOCKET METHOD ARG...
  *
  * METHOD is one of the …Scm methods; ARG are its string and integer
  * arguments, then the pid (MovePidScm, GetPidCgroupScm and the Abs ones)
  * or "UID GID" (ChownScm) to send as the second credential.  The first
  * credential names this process with its ids unless --requestor names
  * another.  --stall waits that long after the first go-ahead before
- * sending anything (a slow client).  Prints the answer: the status byte
+ * sending anything (a slow client).  --no-wait 1 sends the call and goes
+ * straight to the socketpair without waiting for the reply, as the
+ * original manager's proxy did.  Prints the answer: the status byte
  * ('1', '2', '0'), the string, or one pid, name or key line per line.
  * Exits 0, 1 when the daemon refused ('0', empty string, count -1),
  * 2 on a D-Bus error (printed as "ERROR-NAME: message"), 3 when the
@@ -198,7 +200,7 @@ int main(int argc, char **argv)
 	DBusConnection *conn;
 	DBusError err;
 	char address[4200];
-	int stall = 0, sv[2], one = 1, m = -1, argi = 1, need;
+	int stall = 0, no_wait = 0, sv[2], one = 1, m = -1, argi = 1, need;
 
 	for (; argi < argc && strncmp(argv[argi], "--", 2) == 0; argi += 2) {
 		if (argi + 1 >= argc)
@@ -208,11 +210,14 @@ int main(int argc, char **argv)
 				die(2, "usage: --requestor PID:UID:GID");
 		} else if (strcmp(argv[argi], "--stall") == 0)
 			stall = atoi(argv[argi + 1]);
+		else if (strcmp(argv[argi], "--no-wait") == 0)
+			no_wait = atoi(argv[argi + 1]);
 		else
 			die(2, "usage: unknown option");
 	}
 	if (argc - argi < 2)
-		die(2, "usage: scm-client [--requestor PID:UID:GID] [--stall SECONDS] SOCKET METHOD ARG...");
+		die(2,
+		    "usage: scm-client [--requestor PID:UID:GID] [--stall SECONDS] [--no-wait 1] SOCKET METHOD ARG...");
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(methods[i].name, argv[argi + 1]) == 0)
 			m = (int)i;
@@ -254,7 +259,13 @@ int main(int argc, char **argv)
 	}
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_UNIX_FD, &sv[1]);
 	close(sv[1]); /* the message holds its own copy until sent */
-	if (call_and_wait(conn, call) < 0)
+	if (no_wait) {
+		/* The reply is left unread: the go-ahead on the socketpair is all this client waits for. */
+		if (!dbus_connection_send(conn, call, NULL))
+			die(2, "cannot send the call");
+		dbus_connection_flush(conn);
+		dbus_message_unref(call);
+	} else if (call_and_wait(conn, call) < 0)
 		return 2;
 
 	go_ahead(sv[0]);

@@ -120,6 +120,14 @@ for H in memory unified; do
 1"
 done
 
+say "# a client that does not wait for the reply (as the original proxy)"
+check_eq "CreateScm, straight to the socketpair" "$(scm root --no-wait 1 CreateScm memory cgmtest-nowait)" 1
+check "... made" test -d "$(hdir memory cgmtest-nowait)"
+p=$(sleeper root)
+check_eq "MovePidScm, straight to the socketpair" "$(scm root --no-wait 1 MovePidScm memory cgmtest-nowait "$p")" 1
+check "... moved" in_procs "$p" "$(hdir memory cgmtest-nowait)/cgroup.procs"
+kill "$p"
+
 say "# bad descriptors"
 check_error org.cgm.Error.InvalidValue "a file instead of a socketpair is refused in the reply" \
 	fdcall root "$IFACE.MovePidScm" ssh memory cgmtest-x file:/etc/hostname
