@@ -4,12 +4,13 @@
 # check`: it installs into the real system).  Builds them with
 # dpkg-buildpackage from a copy of the source, runs lintian, checks the
 # `make install DESTDIR=` layout, installs them with dpkg -i, starts the
-# installed cgmd from its sysvinit script (start/status/stop), under runsv
-# from its runit run script, and from the OpenRC script's command line,
-# logs cgmtest1 in through pamtester and the installed pam_cgm.so, checks
-# the session's cgroup, enables the pam-auth-update profile on a private
-# copy of /etc/pam.d, then purges the packages and checks that nothing is
-# left: files, links, socket, pidfile, daemon.
+# installed cgmd from its sysvinit script (start/status/reload/stop), logs
+# cgmtest1 in through pamtester and the installed pam_cgm.so and checks
+# the session's cgroup, runs the systemd unit's command lines, the runit
+# run script under runsv and the OpenRC script under openrc-run, enables
+# the pam-auth-update profile on a private copy of /etc/pam.d, then purges
+# the packages and checks that nothing is left: files, links, socket,
+# pidfile, daemon.
 #
 # The installed daemon serves on the real /run/cgm/sock, so the test skips
 # when anything is there already or the packages are installed; it only
@@ -297,6 +298,31 @@ check "sysvinit: /etc/init.d/cgm stop" /etc/init.d/cgm stop
 check_stopped sysvinit "$sysv_pid"
 check_fails "sysvinit: status after stop" /etc/init.d/cgm status
 check "sysvinit: stop again is a no-op" /etc/init.d/cgm stop
+
+# --- systemd's command lines ---------------------------------------------------------
+# systemd does not run this machine's services: the installed unit's
+# commands, run as systemd runs them for Type=forking (ExecStart returns
+# once the daemon serves, PIDFile names it, ExecReload with $MAINPID,
+# SIGTERM to the main process only for KillMode=process).
+UNIT=/lib/systemd/system/cgm.service
+unit_get() { sed -n "s/^$1=//p" "$UNIT"; }
+check_eq "systemd: PIDFile is cgmd's" "$(unit_get PIDFile)" "$PIDFILE"
+exec_start=$(unit_get ExecStart)
+check "systemd: ExecStart returns once cgmd serves ($exec_start)" sh -c "$exec_start"
+if wait_serving; then
+	# --root auto: the cgroup it started in (the sandbox) is its root.
+	want=$(for name in $(host_hierarchies | awk '{print $1}'); do echo "$name $(pid_cgroup $$ "$name")"; done | sort)
+	check_eq "systemd: --root auto: cgmd's root is the cgroup it started in, everywhere" \
+		"$(/usr/bin/cgm status | sed -n 's/^hierarchy: //p' | sort)" "$want"
+	r0=$(reloads)
+	reload=$(unit_get ExecReload | sed "s/\$MAINPID/$pid/")
+	check "systemd: ExecReload ($reload)" sh -c "$reload"
+	check "systemd: cgmd re-read cgm.conf" wait_reloads "$((r0 + 1))"
+	kill -TERM "$pid"
+	check_stopped systemd "$pid"
+else
+	fail "systemd: cgmd serves"
+fi
 
 # --- runit -------------------------------------------------------------------------
 # The `runit` package is not installed: its maintainer scripts add users,
