@@ -1210,13 +1210,17 @@ static char *mark_owner;
 /* Writes the mark on cgroup `fd` (any kind of fd) or, when fd < 0, on `path` below h's root. */
 static void persist(const struct hierarchy *h, int fd, const char *path)
 {
+	static bool warned; /* once: without CAP_SYS_ADMIN over the host (in a container) it never works */
 	const char *v = mark_owner ? mark_owner : "";
 	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 			  : open_beneath(h->root_fd, path, O_RDONLY | O_DIRECTORY);
 
-	if (dfd < 0 || fsetxattr(dfd, MARK_XATTR, v, strlen(v), 0) < 0)
-		log_warning("cannot record a remove-on-empty mark in %s: a restarted daemon will not remove it",
+	if ((dfd < 0 || fsetxattr(dfd, MARK_XATTR, v, strlen(v), 0) < 0) && !warned) {
+		warned = true;
+		log_warning("cannot record remove-on-empty marks on the cgroups (%s: %m): a restarted daemon will "
+			    "not take them over",
 			    h->name);
+	}
 	if (dfd >= 0)
 		close(dfd);
 }

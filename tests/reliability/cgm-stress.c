@@ -122,7 +122,7 @@ static int raw_auth(int fd)
 	size_t got = 0;
 	int n;
 
-	n = snprintf(hex, sizeof(hex), "%u", (unsigned)getuid());
+	snprintf(hex, sizeof(hex), "%u", (unsigned)getuid());
 	line[0] = '\0';
 	n = snprintf(line + 1, sizeof(line) - 1, "AUTH EXTERNAL ");
 	for (const char *p = hex; *p; p++)
