@@ -3,11 +3,13 @@
  * The dispatcher without a socket or a cgroup: messages built in memory go
  * through methods_handle() for a made-up caller and hierarchy set, and the
  * replies are checked — unknown methods, wrong signatures, wrong objects,
- * host-root-only methods, Hello, Introspect, Properties, ListControllers.
+ * host-root-only methods, Hello, Introspect, Properties, ListControllers,
+ * Status (its dictionary from a made-up daemon state) and ApplyLimits.
  */
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "methods.h"
 #include "tap.h"
@@ -125,5 +127,75 @@ int main(void)
 		}
 		dbus_message_unref(reply);
 	}
+
+	/* Status: a dictionary of what the daemon state says, for anyone. */
+	char *root_path = "/sys.slice/cgm.service";
+	struct daemon_state d = {.set = &set,
+				 .socket_path = "/run/x",
+				 .started_ms = daemon_now_ms() - 3500,
+				 .clients = 4,
+				 .requests = 99,
+				 .refused = 9};
+	struct method_context status_ctx = {.set = &set, .caller = &user, .daemon = &d};
+
+	items[1].root = root_path;
+	m = call(CGM_OBJECT_PATH, CGM_IFACE_MANAGER1, "Status");
+	is_str(dispatch(&status_ctx, m, &reply), "", "Status answers a user");
+	if (reply) {
+		DBusMessageIter dict, e, val;
+		int seen = 0;
+
+		is_str(dbus_message_get_signature(reply), "a{sv}", "Status returns a{sv}");
+		dbus_message_iter_init(reply, &it);
+		for (dbus_message_iter_recurse(&it, &dict);
+		     dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&dict)) {
+			const char *key;
+			dbus_uint64_t u64;
+			dbus_uint32_t u32;
+
+			dbus_message_iter_recurse(&dict, &e);
+			dbus_message_iter_get_basic(&e, &key);
+			dbus_message_iter_next(&e);
+			dbus_message_iter_recurse(&e, &val);
+			if (strcmp(key, "uptime") == 0) {
+				dbus_message_iter_get_basic(&val, &u64);
+				ok(u64 >= 3, "Status: uptime from the start time (%llu s)", (unsigned long long)u64);
+				seen++;
+			} else if (strcmp(key, "requests") == 0) {
+				dbus_message_iter_get_basic(&val, &u64);
+				is_int((int)u64, 99, "Status: requests");
+				seen++;
+			} else if (strcmp(key, "clients") == 0) {
+				dbus_message_iter_get_basic(&val, &u32);
+				is_int((int)u32, 4, "Status: clients");
+				seen++;
+			} else if (strcmp(key, "pid") == 0) {
+				dbus_message_iter_get_basic(&val, &u32);
+				is_int((int)u32, (int)getpid(), "Status: pid");
+				seen++;
+			} else if (strcmp(key, "roots") == 0) {
+				DBusMessageIter arr;
+				const char *r0, *r1;
+
+				dbus_message_iter_recurse(&val, &arr);
+				dbus_message_iter_get_basic(&arr, &r0);
+				dbus_message_iter_next(&arr);
+				dbus_message_iter_get_basic(&arr, &r1);
+				ok(strcmp(r0, "/") == 0 && strcmp(r1, root_path) == 0, "Status: roots %s %s", r0, r1);
+				seen++;
+			}
+		}
+		is_int(seen, 5, "Status: every key looked for is there");
+		dbus_message_unref(reply);
+	}
+	items[1].root = NULL;
+	m = call(CGM_OBJECT_PATH, CGM_IFACE_MANAGER1, "Status");
+	is_str(dispatch(&as_user, m, NULL), "org.cgm.Error.Failed", "Status without a daemon state: Failed");
+
+	m = call(CGM_OBJECT_PATH, CGM_IFACE_MANAGER1, "ApplyLimits");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &a, DBUS_TYPE_STRING, &b, DBUS_TYPE_UINT32, &user.uid,
+				 DBUS_TYPE_INVALID);
+	is_str(dispatch(&as_user, m, NULL), "org.cgm.Error.PermissionDenied",
+	       "ApplyLimits by a user: PermissionDenied");
 	return tap_done();
 }
