@@ -31,6 +31,9 @@ check_eq "the half-message client too" "$(val half_message_still_connected)" 1
 check_eq "the half message, finished afterwards, is answered" "$(val half_message_answered)" 1
 check_eq "the client that never reads its replies was dropped" "$(val never_reader_dropped)" 1
 check "cgmd still answers" ping_cgmd
+stop_cgmd
+check "cgmd stopped with no sanitizer report in its log (a sanitizer build checks for leaks at exit)" \
+	sh -c "! grep -q 'Sanitizer' '$T_DIR/cgmd.log'"
 check "cgmd logged the drop" grep -q "does not read its replies" "$T_DIR/cgmd.log"
 say "# figures: good client round trip median $(val good_rtt_median_us) us, max $(val good_rtt_max_us) us"
 finish

@@ -32,4 +32,7 @@ check_eq "no call failed" "$(val pings_failed)" 0
 check_eq "a newcomer was served while all were held" "$(val newcomer_while_held_ok)" 1
 check_eq "afterwards cgmd's descriptors are back to $idle" "$(val daemon_fds_after)" "$idle"
 check "cgmd still answers" ping_cgmd
+stop_cgmd
+check "cgmd stopped with no sanitizer report in its log (a sanitizer build checks for leaks at exit)" \
+	sh -c "! grep -q 'Sanitizer' '$T_DIR/cgmd.log'"
 finish
