@@ -410,6 +410,16 @@ else
 	say "note: apt-get download openrc failed: the OpenRC script was not run"
 fi
 
+# --- reinstall --------------------------------------------------------------------
+# The maintainer scripts' upgrade path (prerm upgrade, postinst configure
+# with the old version); an admin's change to a conffile is kept.
+printf '%s\n' 'CGMD_OPTS="--log-level info"	# cgmtest' >>/etc/default/cgm
+# shellcheck disable=SC2086
+if out=$(dpkg_locked -i $DEBS); then pass "dpkg -i again (reinstall)"; else fail "dpkg -i again"; say "$out"; fi
+check "reinstall kept the admin's /etc/default/cgm" grep -q '# cgmtest$' /etc/default/cgm
+check_eq "reinstall did not change common-session*" \
+	"$(md5sum /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive)" "$session_before"
+
 # --- purge ---------------------------------------------------------------------------
 files=$(for p in $PKGS; do dpkg-query -L "$p"; done | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 # shellcheck disable=SC2086
