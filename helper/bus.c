@@ -179,11 +179,12 @@ int bus_caller(DBusConnection *bus, DBusMessage *msg, struct caller *ret, struct
 		goto fail;
 	if (!pinned_by_bus) {
 		/*
-		 * The pid is pinned now.  The same sender with the same pid
-		 * afterwards, owned by the uid the bus reported, is the process
-		 * that connected: a recycled pid belongs to a process that never
-		 * held that connection (unless it inherited its socket, which
-		 * makes it that caller as far as the bus is concerned too).
+		 * The pid is pinned now.  The sender still connected with the
+		 * same pid afterwards means the process that connected is alive
+		 * under it, so the pin is that process, not a recycled pid.  The
+		 * one gap: a connection that outlives its process in a child that
+		 * inherited the socket, while the pid is reused; the reuser must
+		 * then still run as the uid the bus knows (checked below).
 		 */
 		if (ask_credentials(bus, sender, &again, err) < 0)
 			goto fail;
