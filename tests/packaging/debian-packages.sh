@@ -4,13 +4,13 @@
 # check`: it installs into the real system).  Builds them with
 # dpkg-buildpackage from a copy of the source, runs lintian, checks the
 # `make install DESTDIR=` layout, installs them with dpkg -i, starts the
-# installed cgmd from its sysvinit script (start/status/reload/stop), logs
-# cgmtest1 in through pamtester and the installed pam_cgm.so and checks
-# the session's cgroup, runs the systemd unit's command lines, the runit
-# run script under runsv and the OpenRC script under openrc-run, enables
-# the pam-auth-update profile on a private copy of /etc/pam.d, then purges
-# the packages and checks that nothing is left: files, links, socket,
-# pidfile, daemon.
+# installed cgmd from its sysvinit script (start/status/reload/stop),
+# builds a client against libcgm-dev, logs cgmtest1 in through pamtester
+# and the installed pam_cgm.so and checks the session's cgroup, runs the
+# systemd unit's command lines, the runit run script under runsv and the
+# OpenRC script under openrc-run, enables the pam-auth-update profile on a
+# private copy of /etc/pam.d, reinstalls, then purges the packages and
+# checks that nothing is left: files, links, socket, pidfile, daemon.
 #
 # The installed daemon serves on the real /run/cgm/sock, so the test skips
 # when anything is there already or the packages are installed; it only
@@ -252,6 +252,32 @@ check_eq "sysvinit: still the same daemon" "$(daemon_pid)" "$sysv_pid"
 check "the installed cgm lists the hierarchies" sh -c '/usr/bin/cgm listcontrollers | grep -q .'
 check_eq "the installed cgmd read the installed cgm.conf" \
 	"$(/usr/bin/cgm status | sed -n 's/^limits: //p')" "0 rules from /etc/security/cgm.conf"
+# libcgm-dev: a program built against the installed header, .so and
+# libcgm.pc talks to the installed daemon.
+cat >"$T_DIR/dev-ping.c" <<'C'
+#include <cgm.h>
+#include <stdio.h>
+
+int main(void)
+{
+	struct cgm *c = cgm_connect(NULL, NULL);
+	int version;
+
+	if (!c || cgm_ping(c) < 0 || cgm_api_version(c, &version) < 0) {
+		fprintf(stderr, "%s\n", cgm_errmsg(c));
+		return 1;
+	}
+	printf("api_version %d\n", version);
+	cgm_disconnect(c);
+	return 0;
+}
+C
+# shellcheck disable=SC2046
+check "libcgm-dev: cc \$(pkg-config --cflags --libs libcgm) builds a client" \
+	cc -Wall -Werror -o "$T_DIR/dev-ping" "$T_DIR/dev-ping.c" $(pkg-config --cflags --libs libcgm)
+check_eq "libcgm-dev: it links the installed libcgm.so.0" \
+	"$(readlink -f "$(ldd "$T_DIR/dev-ping" | awk '/libcgm/ {print $3}')")" "$(readlink -f "/usr/lib/$MA/libcgm.so.0")"
+check "libcgm-dev: the client pings the installed daemon" sh -c '"$1" | grep -q "^api_version [0-9]"' sh "$T_DIR/dev-ping"
 r0=$(reloads)
 check "sysvinit: /etc/init.d/cgm reload" /etc/init.d/cgm reload
 check "sysvinit: reload made cgmd re-read cgm.conf" wait_reloads "$((r0 + 1))"
