@@ -1199,23 +1199,27 @@ static void drop_mark(struct mark *m, bool watched)
  * An armed mark is also written on the cgroup itself, as an extended
  * attribute only CAP_SYS_ADMIN can set, so that the marks outlive the
  * daemon: a daemon restarted after a crash or a SIGKILL takes them over
- * (cg_watch_recover) and removes the sessions that ended meanwhile.  Its
- * value names the daemon (its socket), so that a second daemon on the same
- * hierarchies, as the tests run, leaves the first one's marks alone.
+ * (cg_watch_recover) and removes the sessions that ended meanwhile.  A user
+ * cgroup carries SESSIONS_XATTR instead, for all its numbered children
+ * (the sessions), so that a session cgroup made just before a SIGKILL,
+ * before it could be marked, is not left behind either.  The value names
+ * the daemon (its socket), so that a second daemon on the same hierarchies,
+ * as the tests run, leaves the first one's marks alone.
  */
-#define MARK_XATTR "trusted.cgm.remove-on-empty"
+#define MARK_XATTR     "trusted.cgm.remove-on-empty"
+#define SESSIONS_XATTR "trusted.cgm.sessions"
 
 static char *mark_owner;
 
-/* Writes the mark on cgroup `fd` (any kind of fd) or, when fd < 0, on `path` below h's root. */
-static void persist(const struct hierarchy *h, int fd, const char *path)
+/* Writes `xattr` on cgroup `fd` (any kind of fd) or, when fd < 0, on `path` below h's root. */
+static void persist(const struct hierarchy *h, int fd, const char *path, const char *xattr)
 {
 	static bool warned; /* once: without CAP_SYS_ADMIN over the host (in a container) it never works */
 	const char *v = mark_owner ? mark_owner : "";
 	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 			  : open_beneath(h->root_fd, path, O_RDONLY | O_DIRECTORY);
 
-	if ((dfd < 0 || fsetxattr(dfd, MARK_XATTR, v, strlen(v), 0) < 0) && !warned) {
+	if ((dfd < 0 || fsetxattr(dfd, xattr, v, strlen(v), 0) < 0) && !warned) {
 		warned = true;
 		log_warning("cannot record remove-on-empty marks on the cgroups (%s: %m): a restarted daemon will "
 			    "not take them over",
@@ -1225,16 +1229,25 @@ static void persist(const struct hierarchy *h, int fd, const char *path)
 		close(dfd);
 }
 
-void cg_mark_persist(const struct hierarchy *h, int fd)
+void cg_mark_sessions(const struct hierarchy *h, int fd)
 {
-	persist(h, fd, NULL);
+	persist(h, fd, NULL, SESSIONS_XATTR);
+}
+
+/* Whether cgroup `fd` carries `xattr` with this daemon's name. */
+static bool marked_ours(int fd, const char *xattr)
+{
+	char v[256];
+	ssize_t n = fgetxattr(fd, xattr, v, sizeof(v));
+
+	return n >= 0 && (size_t)n == strlen(mark_owner) && memcmp(v, mark_owner, (size_t)n) == 0;
 }
 
 /* Arms m; `fd` is its cgroup or -1. */
 static void arm(struct mark *m, int fd)
 {
 	m->armed = true;
-	persist(m->h, fd, m->path);
+	persist(m->h, fd, m->path, MARK_XATTR);
 }
 
 /* cg_remove_on_empty; `armed` takes a mark over as armed whether or not processes are in now. */
@@ -1417,10 +1430,9 @@ static int recover_visit(int dfd, const char *name, int cfd, void *data, struct 
 {
 	const struct hierarchy *h = data;
 	struct failure ignored = {0};
-	char v[256];
-	ssize_t n = fgetxattr(cfd, MARK_XATTR, v, sizeof(v));
 
-	if (n < 0 || (size_t)n != strlen(mark_owner) || memcmp(v, mark_owner, (size_t)n) != 0)
+	if (!marked_ours(cfd, MARK_XATTR) &&
+	    !(strspn(name, "0123456789") == strlen(name) && marked_ours(dfd, SESSIONS_XATTR)))
 		return 0;
 	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0) {
 		log_info("removed cgroup %s:.../%s, which emptied while no daemon watched it", h->name, name);

@@ -168,14 +168,15 @@ int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *er
  * armed mark is also kept on the cgroup (an extended attribute naming
  * `owner`), and cg_watch_recover, at start-up, takes over the marks a
  * previous daemon with the same owner (socket) left: it removes those
- * cgroups that are empty now and watches the others.  cg_mark_persist
- * writes that record on a new cgroup before its first process moves in, so
- * that one a killed daemon never got to mark is not left behind either.
+ * cgroups that are empty now and watches the others.  cg_mark_sessions
+ * records on a user cgroup that its numbered children are sessions, so
+ * that cg_watch_recover takes them as marked too: a session made just
+ * before a daemon was killed, before it was marked, is not left behind.
  * cg_remove_on_empty calls cg_watch_init itself when needed.
  */
 int cg_watch_init(struct failure *err);
 int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct failure *err);
-void cg_mark_persist(const struct hierarchy *h, int fd);
+void cg_mark_sessions(const struct hierarchy *h, int fd);
 int cg_watch_fd(void);
 int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err);
 void cg_watch_dispatch(void);

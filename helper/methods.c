@@ -1391,6 +1391,8 @@ static int run_open_session(struct request *r, struct failure *err)
 		if (make_path(r, &users.t[i], user_cg, 0, 0, false, true, err) < 0 ||
 		    cg_delegate(r->set, users.t[i].h, users.t[i].fd, uid, gid, err) < 0)
 			rc = -1;
+		else /* before any session is made: a daemon killed before marking one leaves it to the next */
+			cg_mark_sessions(users.t[i].h, users.t[i].fd);
 	if (rc == 0)
 		rc = apply_conf_limits(r, &users, uid, err);
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
@@ -1420,9 +1422,6 @@ static int run_open_session(struct request *r, struct failure *err)
 				rc = oom(err);
 			else
 				made = cg_create_at(t->h, users.t[i].fd, number, uid, gid, &t->fd, err);
-			/* Recorded before the move: a daemon killed before marking it leaves it to the next. */
-			if (made == 1)
-				cg_mark_persist(t->h, t->fd);
 			if (made == 0) {
 				/* Someone (the user itself, on v2) took the number meanwhile: not ours to remove. */
 				close(t->undo_fd);

@@ -4,7 +4,8 @@
 # leftover sessions kill-logins.sh found): sessions are opened through
 # pam_cgm, cgmd is killed with SIGKILL, one session ends while no daemon
 # runs and another after the restart.  The restarted daemon removes the
-# first at start-up and the second once it empties.  A second daemon on
+# first at start-up and the second once it empties, and a session cgroup
+# made but not yet marked when the daemon was killed.  A second daemon on
 # another socket leaves the first one's marks alone, and a user cannot
 # write a mark on its own cgroup.
 . "$top_srcdir/tests/harness.sh"
@@ -40,6 +41,9 @@ check_eq "the user cannot write a mark on its own cgroup ($user_cg)" \
 	"$(as_user cgmtest1 "$STRESS" set-mark "$user_cg")" "set_mark=Operation not permitted"
 
 kill -KILL "$CGMD_PID"; wait "$CGMD_PID" 2>/dev/null; CGMD_PID=
+# A session cgroup the daemon made just before it was killed, before it could mark it.
+sed 's|/[0-9]*$|/999|' "$T_DIR/gone-while-down.dirs" >"$T_DIR/unmarked.dirs"
+while read -r d; do mkdir "$d"; done <"$T_DIR/unmarked.dirs"
 release gone-while-down other-daemon
 check_eq "ended while no daemon ran: its cgroups are still there" "$(count_dirs "$T_DIR/gone-while-down.dirs")" "$nh"
 
@@ -56,6 +60,7 @@ check_eq "a daemon on another socket left the marks alone" "$(count_dirs "$T_DIR
 start_cgmd --log-level info || finish
 check_eq "restarted: the session that ended meanwhile is removed at start-up" "$(count_dirs "$T_DIR/gone-while-down.dirs")" 0
 check_eq "... and the other one that ended meanwhile" "$(count_dirs "$T_DIR/other-daemon.dirs")" 0
+check_eq "... and the one made but never marked before the kill" "$(count_dirs "$T_DIR/unmarked.dirs")" 0
 check "the restart logged it" grep -q "emptied while no daemon watched it" "$T_DIR/cgmd.log"
 check_eq "the session still in use is kept" "$(count_dirs "$T_DIR/after-restart.dirs")" "$nh"
 release after-restart
