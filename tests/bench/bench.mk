@@ -14,4 +14,9 @@ bench: tests/bench/cgm-bench$(EXEEXT) helper/cgmd$(EXEEXT) pam_cgm/pam_cgm.la
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 		$(SHELL) $(top_srcdir)/tests/bench/run-bench.sh $(BENCH_ARGS)
 
-.PHONY: bench
+# pam_cgfs unpacked by fetch-pam-cgfs.sh is kept across runs until `make clean`.
+clean-local: clean-bench
+clean-bench:
+	rm -rf tests/bench/pam-cgfs
+
+.PHONY: bench clean-bench

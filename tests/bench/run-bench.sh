@@ -17,7 +17,10 @@ require_cmd unshare
 
 BENCH=$top_builddir/tests/bench/cgm-bench
 PAM_MODULE=$top_builddir/pam_cgm/.libs/pam_cgm.so
-[ -x "$BENCH" ] && [ -f "$PAM_MODULE" ] || { say "build first (make bench builds what it needs)"; exit 1; }
+if [ ! -x "$BENCH" ] || [ ! -f "$PAM_MODULE" ]; then
+	say "build first (make bench builds what it needs)"
+	exit 1
+fi
 
 ensure_user cgmtest1 || exit 1
 if ! cgfs=$("$top_srcdir/tests/bench/fetch-pam-cgfs.sh" "$top_builddir/tests/bench/pam-cgfs"); then

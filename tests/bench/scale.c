@@ -211,6 +211,38 @@ static int tasks_cgm(void *ctx)
 	return r < 0 || n != c->expect ? -1 : 0;
 }
 
+/* Lines in dirfd's cgroup.procs, plus those of every cgroup below it (a walk that lists each directory, as any must).
+ */
+static size_t count_procs(int dirfd)
+{
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC), dfd;
+	size_t total = 0;
+	char buf[4096];
+	ssize_t n;
+	DIR *d;
+	struct dirent *e;
+
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			for (ssize_t j = 0; j < n; j++)
+				total += buf[j] == '\n';
+		close(fd);
+	}
+	if ((dfd = dup(dirfd)) < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return total;
+	}
+	while ((e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    (fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			total += count_procs(fd);
+			close(fd);
+		}
+	closedir(d);
+	return total;
+}
+
 /* Every cgroup.procs below TASKS on every hierarchy, read directly. */
 static int tasks_floor(void *ctx)
 {
@@ -219,27 +251,11 @@ static int tasks_floor(void *ctx)
 
 	for (size_t i = 0; i < nhier; i++) {
 		int fd = openat(hier[i].fd, TASKS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		struct dirent *e;
-		char buf[4096];
 
-		if (!d)
+		if (fd < 0)
 			return -1;
-		while ((e = readdir(d))) {
-			int pfd;
-			ssize_t n;
-
-			if (e->d_type != DT_DIR || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(buf, sizeof(buf), "%s/cgroup.procs", e->d_name);
-			if ((pfd = openat(fd, buf, O_RDONLY | O_CLOEXEC)) < 0)
-				continue;
-			while ((n = read(pfd, buf, sizeof(buf))) > 0)
-				for (ssize_t j = 0; j < n; j++)
-					total += buf[j] == '\n';
-			close(pfd);
-		}
-		closedir(d);
+		total += count_procs(fd);
+		close(fd);
 	}
 	/* cgmd reports each process once however many hierarchies it is in. */
 	return total == c->expect * nhier ? 0 : -1;
@@ -253,7 +269,7 @@ static void tasks(struct cgm *conn)
 	struct tasks_ctx ctx = {.conn = conn, .expect = NSLEEP};
 	struct contender c[2] = {
 		{.name = "cgmd", .run = tasks_cgm, .ctx = &ctx},
-		{.name = "kernel floor (read each cgroup.procs)", .run = tasks_floor, .ctx = &ctx},
+		{.name = "kernel floor (walk, read each cgroup.procs)", .run = tasks_floor, .ctx = &ctx},
 	};
 	char what[64];
 
