@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Scenario 3, throughput: N processes each doing login cycles as fast as
- * they can for a fixed time, through cgmd (connect, OpenSession of a
- * sleeping child, MovePidfd back, Remove) or directly on cgroupfs (the same
- * mkdirs, chowns, pid writes and rmdir).  Each worker has its own user
- * cgroup, as concurrent logins of different users would.
+ * Scenario 3, throughput: N clients, each a process with one connection
+ * to cgmd, doing login cycles as fast as they can for a fixed time
+ * (OpenSession of a sleeping child, MovePidfd back, Remove), against N
+ * processes doing the same mkdirs, chowns, pid writes and rmdir directly
+ * on cgroupfs.  Each worker has its own user cgroup, as concurrent logins
+ * of different users would.  What a new connection per login adds is in
+ * scenario 1 (pam_cgm connects twice per login).
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,17 +29,12 @@ struct tally {
 	unsigned long cycles, errors;
 };
 
-static int cycle_cgm(int w, int pidfd, char *errbuf, size_t errlen)
+static int cycle_cgm(struct cgm *conn, int w, int pidfd, char *errbuf, size_t errlen)
 {
 	char user[64], *session = NULL;
-	struct cgm *conn;
 	int r;
 
 	snprintf(user, sizeof(user), BASE "/w%d", w);
-	if (!(conn = cgm_connect(opt.socket, &r))) {
-		snprintf(errbuf, errlen, "connect: %s", cgm_errmsg(NULL));
-		return -1;
-	}
 	r = cgm_open_session(conn, "all", user, user_uid, user_gid, pidfd, &session);
 	if (r == 0)
 		r = cgm_move_pidfd(conn, "all", "", pidfd);
@@ -46,7 +43,6 @@ static int cycle_cgm(int w, int pidfd, char *errbuf, size_t errlen)
 	if (r < 0)
 		snprintf(errbuf, errlen, "%s", cgm_errmsg(conn));
 	free(session);
-	cgm_disconnect(conn);
 	return r < 0 ? -1 : 0;
 }
 
@@ -80,16 +76,24 @@ static void worker(int w, bool use_cgm, double seconds, int ready_fd, int start_
 	struct tally t = {0};
 	char errbuf[256] = "", byte = 0;
 	uint64_t deadline;
+	struct cgm *conn = NULL;
 	int pidfd = -1;
 	pid_t sleeper = spawn_sleeper(&pidfd);
 
 	if (sleeper < 0 || pidfd < 0)
 		t.errors++;
+	/* Connected before the start: all N connections are open while the clock runs. */
+	if (use_cgm && !(conn = cgm_connect(opt.socket, NULL))) {
+		fprintf(stderr, "cgm-bench: worker %d: connect: %s\n", w, cgm_errmsg(NULL));
+		t.errors++;
+		reap(sleeper);
+		sleeper = -1;
+	}
 	(void)!write(ready_fd, &byte, 1);
 	(void)!read(start_fd, &byte, 1); /* returns at EOF: the start */
 	deadline = now_ns() + (uint64_t)(seconds * 1e9);
 	while (sleeper > 0 && now_ns() < deadline) {
-		int r = use_cgm ? cycle_cgm(w, pidfd, errbuf, sizeof(errbuf))
+		int r = use_cgm ? cycle_cgm(conn, w, pidfd, errbuf, sizeof(errbuf))
 				: cycle_floor(w, sleeper, errbuf, sizeof(errbuf));
 
 		if (r < 0) {
@@ -101,6 +105,7 @@ static void worker(int w, bool use_cgm, double seconds, int ready_fd, int start_
 		}
 	}
 	(void)!write(result_fd, &t, sizeof(t));
+	cgm_disconnect(conn);
 	reap(sleeper);
 	_exit(0);
 }
