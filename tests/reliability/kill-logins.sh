@@ -25,8 +25,10 @@ mkdir "$T_DIR/logins"
 login() {
 	u=$(echo $USERS | cut -d' ' -f$(($1 % 3 + 1)))
 	(
+		start=$(date +%s%N)
 		probe cgmtest-kill "$u" -- sh -c 'sleep 0.$((5 + $1 % 5)); sleep 0.$(($1 % 10))' sh "$1"
 		echo "exit=$?"
+		echo "ms=$((($(date +%s%N) - start) / 1000000))"
 	) >"$T_DIR/logins/$1" 2>&1 &
 	echo $! >>"$T_DIR/pids"
 }
@@ -55,6 +57,7 @@ for p in $(cat "$T_DIR/pids"); do kill -KILL "$p" 2>/dev/null; done
 completed=$(cat "$T_DIR"/logins/* | grep -c '^exit=0$')
 closed=$(cat "$T_DIR"/logins/* | grep -c '^pam-probe: close: ')
 close_errors=$(cat "$T_DIR"/logins/* | grep '^pam-probe: close: ' | grep -vc ': Success$')
+longest=$(cat "$T_DIR"/logins/* | sed -n 's/^ms=//p' | sort -n | tail -n 1)
 placed=$(cat "$T_DIR"/logins/* | grep -c "^pam-probe: CGM_SESSION=.*$PAM_BASE/cgmtest[0-9]*/[0-9]*\$")
 check_eq "every login succeeded (optional module)" "$completed" "$N"
 # A close while the daemon is away reports an error (libpam holds a module that
@@ -87,5 +90,6 @@ check_eq "no session cgroup left in any hierarchy" "$left" 0
 	for u in $USERS; do find "$(user_cg_dir "$name" "$u")" -mindepth 1 -maxdepth 1 -type d 2>/dev/null; done
 done | head -20
 say "# figures: logins $N, completed $completed, failed $((N - completed)), placed $placed," \
-	"closes that found no daemon $close_errors, leftover cgroups $left"
+	"closes that found no daemon $close_errors, leftover cgroups $left," \
+	"longest login ${longest} ms (with its 0.5-1.9 s session; module timeout $TIMEOUT_MS ms a call)"
 finish
