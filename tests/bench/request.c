@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,16 @@ static int do_ping(void *ctx)
 	return cgm_ping(((struct call *)ctx)->conn);
 }
 
+/* What pam_cgm pays twice per login before its first request: a new connection. */
+static int do_connect_ping(void *ctx)
+{
+	struct cgm *conn = cgm_connect(((struct call *)ctx)->path, NULL);
+	int r = conn ? cgm_ping(conn) : -1;
+
+	cgm_disconnect(conn);
+	return r;
+}
+
 static int do_get_value(void *ctx)
 {
 	char *value = NULL;
@@ -173,13 +184,43 @@ static int do_read(void *ctx)
 	return n > 0 ? 0 : -1;
 }
 
+/*
+ * Pins this process, cgmd and (forked after this) the echo server to the
+ * CPU this process is on; returns whether it did, with the old masks.  On
+ * an idle machine the scheduler tends to keep the benchmark's own child on
+ * its CPU and to wake cgmd on the other, idle one, whose wake-up latency
+ * then decides the comparison; on one CPU both servers are treated alike.
+ */
+static bool pin_together(cpu_set_t *ret_mine, cpu_set_t *ret_cgmd)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*ret_mine), ret_mine) < 0 ||
+	    sched_getaffinity(opt.cgmd_pid, sizeof(*ret_cgmd), ret_cgmd) < 0)
+		return false;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		return false;
+	if (sched_setaffinity(opt.cgmd_pid, sizeof(one), &one) < 0) {
+		sched_setaffinity(0, sizeof(*ret_mine), ret_mine);
+		return false;
+	}
+	return true;
+}
+
 void scenario_request(void)
 {
 	char echo_path[512], key_path[600] = "";
-	struct call cgmd = {0}, echo = {0}, file = {0};
+	struct call cgmd = {.path = opt.socket}, echo = {0}, file = {0};
 	int iters = iterations(20000);
 
-	printf("\n2. one request on an open connection\n");
+	cpu_set_t mine, cgmd_mask;
+	bool pinned = pin_together(&mine, &cgmd_mask);
+
+	printf("\n2. one request on an open connection%s\n",
+	       pinned ? " (cgm-bench, cgmd and the echo server on one CPU)" : "");
 	for (size_t i = 0; i < nhier; i++)
 		if (strcmp(hier[i].name, KEY_HIER) == 0)
 			snprintf(key_path, sizeof(key_path), "%s/%s", hier[i].mnt, KEY);
@@ -194,6 +235,7 @@ void scenario_request(void)
 		goto out;
 	}
 	file.path = key_path;
+	echo.path = echo_path;
 	{
 		struct contender c[] = {
 			{.name = "cgmd", .run = do_ping, .ctx = &cgmd},
@@ -220,9 +262,28 @@ void scenario_request(void)
 			series_free(&c[i].s);
 		}
 	}
+	/* The echo server takes one client at a time. */
+	cgm_disconnect(echo.conn);
+	echo.conn = NULL;
+	{
+		struct contender c[] = {
+			{.name = "cgmd", .run = do_connect_ping, .ctx = &cgmd},
+			{.name = "libdbus echo (transport floor)", .run = do_connect_ping, .ctx = &echo},
+		};
+
+		alternate(c, 2, iters / 10, 20);
+		result_series("2 request", "connect + Ping + disconnect", &c[0], &c[1]);
+		result_series("2 request", "connect + Ping + disconnect", &c[1], &c[1]);
+		series_free(&c[0].s);
+		series_free(&c[1].s);
+	}
 out:
 	cgm_disconnect(cgmd.conn);
 	cgm_disconnect(echo.conn);
 	echo_server_stop();
 	unlink(echo_path);
+	if (pinned) {
+		sched_setaffinity(opt.cgmd_pid, sizeof(cgmd_mask), &cgmd_mask);
+		sched_setaffinity(0, sizeof(mine), &mine);
+	}
 }
