@@ -101,10 +101,11 @@ with_syslog() {
 	' with_syslog "$log" "$T_DIR" "$@"
 }
 
-# sshd_start USER: our own sshd on 127.0.0.1 (a free port in $SSHD_PORT, its
+# sshd_start USERS: our own sshd on 127.0.0.1 (a free port in $SSHD_PORT, its
 # own config and host key, and a PAM service named after it whose session
-# stack is pam_cgm alone, base=$PAM_BASE) that lets USER in with a key
-# made here.  The PAM file and sshd's privilege separation directory are
+# stack is pam_cgm alone, base=$PAM_BASE plus $SSHD_PAM_ARGS, default
+# "debug") that lets USERS (one word, or several in one argument) in with a
+# key made here.  Lines in $SSHD_EXTRA_CONFIG end the sshd config.  The PAM file and sshd's privilege separation directory are
 # outside $T_DIR: taken down before the harness takes down the rest.
 sshd_start() {
 	SSHD_SERVICE=cgmtest-sshd-$$
@@ -134,12 +135,13 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin no
 AllowUsers $1
+${SSHD_EXTRA_CONFIG:-}
 EOC
 	# pam_cgm placing the login is the point; nothing else in the stack may fail.
 	cat >"$SSHD_PAM_FILE" <<EOC
 auth required pam_deny.so
 account required pam_permit.so
-session required $PAM_MODULE socket=$SOCK base=$PAM_BASE debug
+session required $PAM_MODULE socket=$SOCK base=$PAM_BASE ${SSHD_PAM_ARGS-debug}
 EOC
 	if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
 	# sshd names its PAM service after the name it was run as.

@@ -14,51 +14,14 @@ require_cmd ssh ssh-keygen ss
 USERS="cgmtest1 cgmtest2 cgmtest3"
 for u in $USERS; do ensure_user "$u" || finish; done
 
-SERVICE=cgmtest-sshd-$$
-PAM_FILE=/etc/pam.d/$SERVICE
-made_run_sshd=
-trap 'st=$?; rm -f "$PAM_FILE"; [ -n "$made_run_sshd" ] && rmdir /run/sshd; (exit $st); t_cleanup' EXIT
-
 sandbox_enter || finish
 start_cgmd || finish
 N=${CGM_SSH_LOGINS:-200}
-
-port=
-for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
-	ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
-done
-[ -n "$port" ] || skip "no free port"
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hostkey" || finish
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/userkey" || finish
-cp "$T_DIR/userkey.pub" "$T_DIR/authorized_keys"
-chmod 644 "$T_DIR/authorized_keys"
-cat >"$T_DIR/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $T_DIR/hostkey
-PidFile $T_DIR/sshd.pid
-UsePAM yes
-AuthorizedKeysFile $T_DIR/authorized_keys
-StrictModes no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-AllowUsers $USERS
-UseDNS no
+SSHD_PAM_ARGS=timeout=20000
+SSHD_EXTRA_CONFIG="UseDNS no
 MaxStartups $((N + 50))
-LoginGraceTime 300
-EOF
-cat >"$PAM_FILE" <<EOF
-auth required pam_deny.so
-account required pam_permit.so
-session required $PAM_MODULE socket=$SOCK base=$PAM_BASE timeout=20000
-EOF
-if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
-ln -s /usr/sbin/sshd "$T_DIR/$SERVICE"
-run_host "$T_DIR/$SERVICE" -D -e -f "$T_DIR/sshd_config" >"$T_DIR/sshd.log" 2>&1 &
-register_pid $!
-for _ in $(seq 1 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+LoginGraceTime 300"
+sshd_start "$USERS" || finish
 
 mkdir -m 1777 "$T_DIR/out"
 # Each login reports its cgroups, then stays until the test says go (every login is in).
@@ -67,7 +30,7 @@ while [ $i -lt "$N" ]; do
 	i=$((i + 1))
 	u=$(echo $USERS | cut -d' ' -f$((i % 3 + 1)))
 	(
-		ssh -p "$port" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		ssh -p "$SSHD_PORT" -i "$T_DIR/userkey" -o BatchMode=yes -o StrictHostKeyChecking=no \
 			-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=120 "$u@127.0.0.1" \
 			"sed 's/^/cg /' /proc/self/cgroup; echo in; while [ ! -e $T_DIR/go ]; do sleep 0.2; done"
 		echo "exit=$?"
