@@ -156,24 +156,12 @@ static int do_get_value(void *ctx)
 	return r;
 }
 
-/* What cgmd reads before every request that names a cgroup: where the caller is now. */
-static int do_read_own_cgroups(void *ctx)
-{
-	char buf[4096];
-	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	return n > 0 ? 0 : -1;
-}
-
+/* One open and read of c->path: a cgroup file, or what cgmd reads before
+ * every request that names a cgroup (where the caller is now). */
 static int do_read(void *ctx)
 {
 	const struct call *c = ctx;
-	char buf[64];
+	char buf[4096];
 	int fd = open(c->path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
@@ -213,7 +201,7 @@ static bool pin_together(cpu_set_t *ret_mine, cpu_set_t *ret_cgmd)
 void scenario_request(void)
 {
 	char echo_path[512], key_path[600] = "";
-	struct call cgmd = {.path = opt.socket}, echo = {0}, file = {0};
+	struct call cgmd = {.path = opt.socket}, echo = {0}, file = {0}, own_cgroups = {.path = "/proc/self/cgroup"};
 	int iters = iterations(20000);
 
 	cpu_set_t mine, cgmd_mask;
@@ -253,7 +241,7 @@ void scenario_request(void)
 			{.name = "cgmd", .run = do_get_value, .ctx = &cgmd},
 			{.name = "libdbus echo (transport floor)", .run = do_get_value, .ctx = &echo},
 			{.name = "direct read of the file", .run = do_read, .ctx = &file},
-			{.name = "(read of /proc/<pid>/cgroup)", .run = do_read_own_cgroups},
+			{.name = "(read of /proc/<pid>/cgroup)", .run = do_read, .ctx = &own_cgroups},
 		};
 
 		alternate(c, 4, iters, 200);

@@ -58,6 +58,16 @@ hierarchy_names() { host_hierarchies | awk '{print $1}'; }
 # user_cg_dir NAME USER: host directory of USER's cgroup in hierarchy NAME.
 user_cg_dir() { printf '%s/%s/%s\n' "$(sandbox_dir "$1")" "$PAM_BASE" "$2"; }
 
+# session_cgroups USER...: every session cgroup of these users, in every
+# hierarchy, one directory a line.
+session_cgroups() {
+	for name in $(hierarchy_names); do
+		for u in "$@"; do
+			find "$(user_cg_dir "$name" "$u")" -mindepth 1 -maxdepth 1 -type d 2>/dev/null
+		done
+	done
+}
+
 # wait_gone DIR: up to 5 s for DIR to disappear (the daemon removes empty sessions).
 wait_gone() {
 	for _ in $(seq 1 100); do [ -d "$1" ] || return 0; sleep 0.05; done

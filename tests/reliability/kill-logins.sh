@@ -75,20 +75,13 @@ for j in 1 2 3; do
 done
 
 # No session cgroup is left once all have ended (the daemon removes them as they empty).
-leftovers() {
-	for name in $(hierarchy_names); do
-		for u in $USERS; do
-			d=$(user_cg_dir "$name" "$u")
-			[ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 -type d
-		done
-	done | wc -l
-}
+# shellcheck disable=SC2086 # $USERS is a list
+leftovers() { session_cgroups $USERS | wc -l; }
 for _ in $(seq 1 100); do [ "$(leftovers)" -eq 0 ] && break; sleep 0.1; done
 left=$(leftovers)
 check_eq "no session cgroup left in any hierarchy" "$left" 0
-[ "$left" -eq 0 ] || for name in $(hierarchy_names); do
-	for u in $USERS; do find "$(user_cg_dir "$name" "$u")" -mindepth 1 -maxdepth 1 -type d 2>/dev/null; done
-done | head -20
+# shellcheck disable=SC2086
+[ "$left" -eq 0 ] || session_cgroups $USERS | head -20
 say "# figures: logins $N, completed $completed, failed $((N - completed)), placed $placed," \
 	"closes that found no daemon $close_errors, leftover cgroups $left," \
 	"longest login ${longest} ms (with its 0.5-1.9 s session; module timeout $TIMEOUT_MS ms a call)"

@@ -68,14 +68,8 @@ check_eq "every login in its session cgroup <user>/<n> in all $nh hierarchies" "
 check_eq "no two logins shared a session cgroup" "$(sort -u "$T_DIR/sessions" | wc -l)" "$N"
 [ "$ok" -eq "$N" ] || { grep -L '^exit=0$' "$T_DIR"/out/* | head -3 | xargs cat; tail -20 "$T_DIR/sshd.log"; }
 
-leftovers() {
-	for name in $(hierarchy_names); do
-		for u in $USERS; do
-			d=$(user_cg_dir "$name" "$u")
-			[ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 -type d
-		done
-	done | wc -l
-}
+# shellcheck disable=SC2086 # $USERS is a list
+leftovers() { session_cgroups $USERS | wc -l; }
 for _ in $(seq 1 100); do [ "$(leftovers)" -eq 0 ] && break; sleep 0.1; done
 left=$(leftovers)
 check_eq "no session cgroup left after every login closed" "$left" 0
