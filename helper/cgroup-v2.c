@@ -24,18 +24,35 @@ static char *const *v2_delegate_files(const struct hierarchy_set *set)
 }
 
 /* Enabling a controller that is enabled already is no change, and the kernel accepts it. */
+/* Whether the space-separated LIST holds the word W. */
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Enables below FD every controller it has that is not enabled yet: after
+ * the first login a walk through the path reads two files and writes none. */
 static int v2_enable_controllers(const struct hierarchy *h, int fd, struct failure *err)
 {
 	cleanup_free char *available = NULL;
+	cleanup_free char *enabled = NULL;
 	char *save = NULL;
 	int rc = 0;
 
-	if (cg_read_at(fd, "cgroup.controllers", CG_VALUE_MAX, &available, NULL, err) < 0)
+	if (cg_read_at(fd, "cgroup.controllers", CG_VALUE_MAX, &available, NULL, err) < 0 ||
+	    cg_read_at(fd, "cgroup.subtree_control", CG_VALUE_MAX, &enabled, NULL, err) < 0)
 		return -1;
 	for (char *w = strtok_r(available, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
 		struct failure refused = {0};
 		char enable[64];
 
+		if (has_word(enabled, w))
+			continue;
 		if ((size_t)snprintf(enable, sizeof(enable), "+%s", w) >= sizeof(enable))
 			continue;
 		if (cg_write_at(fd, "cgroup.subtree_control", enable, &refused) < 0 && rc == 0) {
