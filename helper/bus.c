@@ -154,7 +154,7 @@ int bus_caller(DBusConnection *bus, DBusMessage *msg, struct caller *ret, struct
 	gid_t egid;
 	int pidfd;
 
-	*ret = (struct caller){.pidfd = -1, .ns_uid = (uid_t)-1};
+	*ret = CALLER_EMPTY;
 	if (!sender)
 		return failf(err, FAIL_PERMISSION_DENIED, "a message without a sender");
 	if (ask_credentials(bus, sender, &bc, err) < 0)

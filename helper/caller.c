@@ -365,6 +365,8 @@ static int from_proc(struct caller *c, struct failure *err)
 	r = c->pidfd < 0 ? start_time_at(dirfd, c->pid, &c->start_time, err) : 0;
 	if (r == 0)
 		r = namespaces_at(dirfd, c, err);
+	if (r == 0 && (c->cgroup_fd = openat(dirfd, "cgroup", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		r = proc_failure(err, errno, c->pid, "cgroup");
 	if (r == 0)
 		r = caller_still_alive(c, err);
 	close(dirfd);
@@ -392,7 +394,7 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	*ret = (struct caller){.pidfd = -1, .ns_uid = (uid_t)-1};
+	*ret = CALLER_EMPTY;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		fail_errno(err, errno, "cannot read the peer's credentials (SO_PEERCRED)");
 		goto fail;
@@ -421,7 +423,11 @@ fail:
  */
 int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller *ret, struct failure *err)
 {
-	*ret = (struct caller){.pid = pid, .uid = uid, .gid = gid, .pidfd = pidfd, .ns_uid = (uid_t)-1};
+	*ret = CALLER_EMPTY;
+	ret->pid = pid;
+	ret->uid = uid;
+	ret->gid = gid;
+	ret->pidfd = pidfd;
 	if (pid <= 0) {
 		failf(err, FAIL_PERMISSION_DENIED, "the process named is not visible in the daemon's pid namespace");
 		goto fail;
@@ -468,7 +474,8 @@ int caller_pin_by_start_time(pid_t pid, struct caller *ret, struct failure *err)
 	char path[32];
 	int dirfd, r;
 
-	*ret = (struct caller){.pid = pid, .pidfd = -1, .ns_uid = (uid_t)-1};
+	*ret = CALLER_EMPTY;
+	ret->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
@@ -485,5 +492,7 @@ void caller_clear(struct caller *c)
 	idmap_clear(&c->gid_map);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
-	*c = (struct caller){.pidfd = -1, .ns_uid = (uid_t)-1};
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	*c = CALLER_EMPTY;
 }

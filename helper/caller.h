@@ -31,6 +31,12 @@ struct caller {
 	gid_t *groups; /* supplementary groups, daemon's view */
 	size_t ngroups;
 	int pidfd; /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
+	/*
+	 * /proc/<pid>/cgroup, opened while the pin held: every request reads
+	 * the caller's cgroups from it anew (hierarchies_cgroups_at), which
+	 * also says whether the process is still there, in one system call.
+	 */
+	int cgroup_fd;
 	unsigned long long
 		start_time; /* without a pidfd: the peer's start time (/proc/<pid>/stat), to tell a recycled pid */
 	bool init_userns;   /* same user namespace as the daemon */
@@ -76,7 +82,10 @@ int caller_still_alive(const struct caller *c, struct failure *err);
  */
 int caller_pin_by_start_time(pid_t pid, struct caller *ret, struct failure *err);
 
-/* Frees and closes what *c holds and leaves it cleared (pidfd -1); calling it twice is harmless. */
+/* An empty caller: nothing held, no fd open. */
+#define CALLER_EMPTY ((struct caller){.pidfd = -1, .cgroup_fd = -1, .ns_uid = (uid_t)-1})
+
+/* Frees and closes what *c holds and leaves it cleared (fds -1); calling it twice is harmless. */
 void caller_clear(struct caller *c);
 
 /*

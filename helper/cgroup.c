@@ -539,6 +539,20 @@ static int dir_each(int dfd, entry_fn fn, void *data, struct failure *err)
 	}
 }
 
+/*
+ * Whether the cgroup `fd` (O_PATH will do) has no child cgroups, told by
+ * its link count: kernfs keeps a directory's st_nlink at 2 plus its
+ * subdirectories, so a leaf need not be listed -- one fstat instead of an
+ * open, a getdents64 of every interface file and a close.  Any other count
+ * (1 is what filesystems that do not count directories say) means: list it.
+ */
+static bool has_no_children(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 2;
+}
+
 /* A readable fd on the directory `fd` (which may be O_PATH), positioned at its start. */
 static int open_listable(int fd, struct failure *err)
 {
@@ -573,7 +587,7 @@ static int walk_entry(int dfd, const char *name, unsigned char type, void *data,
 	}
 	if (!w->children_first && (r = w->visit(dfd, name, cfd, w->data, err)) != 0)
 		return r;
-	r = dir_each(cfd, walk_entry, w, err);
+	r = has_no_children(cfd) ? 0 : dir_each(cfd, walk_entry, w, err);
 	if (r != 0)
 		return r;
 	if (w->children_first)
@@ -584,8 +598,11 @@ static int walk_entry(int dfd, const char *name, unsigned char type, void *data,
 int cg_walk(int fd, bool children_first, cg_visit_fn visit, void *data, struct failure *err)
 {
 	struct walk w = {children_first, visit, data};
-	cleanup_close int dfd = open_listable(fd, err);
+	cleanup_close int dfd = -1;
 
+	if (has_no_children(fd))
+		return 0;
+	dfd = open_listable(fd, err);
 	if (dfd < 0)
 		return -1;
 	return dir_each(dfd, walk_entry, &w, err);
@@ -802,12 +819,12 @@ static int child_entry(int dfd, const char *name, unsigned char type, void *data
 
 int cg_list_children(int fd, char ***ret_names, struct failure *err)
 {
-	cleanup_close int dfd = open_listable(fd, err);
+	cleanup_close int dfd = -1;
 	struct names ns = {0};
 
-	if (dfd < 0)
+	if (!has_no_children(fd) && (dfd = open_listable(fd, err)) < 0)
 		return -1;
-	if (dir_each(dfd, child_entry, &ns, err) != 0 || push_name(&ns, "") < 0) {
+	if ((dfd >= 0 && dir_each(dfd, child_entry, &ns, err) != 0) || push_name(&ns, "") < 0) {
 		if (!err->kind)
 			failf(err, FAIL_FAILED, "out of memory");
 		strv_free(ns.v);
@@ -1264,7 +1281,7 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failur
 	if (strncmp(path, h->mount_path, root_len) != 0 || path[root_len] != '/')
 		return failf(err, FAIL_INVALID_PATH, "cannot mark %s remove-on-empty: not a cgroup below %s", path,
 			     h->mount_path);
-	populated = h->backend->is_populated(h, fd, err);
+	populated = armed ? 1 : h->backend->is_populated(h, fd, err);
 	if (populated < 0)
 		return -1;
 	m = calloc(1, sizeof(*m));
@@ -1314,9 +1331,9 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failur
 	return 0;
 }
 
-int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err)
+int cg_remove_on_empty(const struct hierarchy *h, int fd, bool filled, struct failure *err)
 {
-	return add_mark(h, fd, false, err);
+	return add_mark(h, fd, filled, err);
 }
 
 /*

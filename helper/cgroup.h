@@ -178,7 +178,8 @@ int cg_watch_init(struct failure *err);
 int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct failure *err);
 void cg_mark_sessions(const struct hierarchy *h, int fd);
 int cg_watch_fd(void);
-int cg_remove_on_empty(const struct hierarchy *h, int fd, struct failure *err);
+/* `filled`: a process was moved in just now, so the mark is armed without looking. */
+int cg_remove_on_empty(const struct hierarchy *h, int fd, bool filled, struct failure *err);
 void cg_watch_dispatch(void);
 /* Milliseconds until the next sweep is due (-1: none); the loop calls cg_watch_dispatch() then. */
 int cg_watch_timeout_ms(void);

@@ -591,16 +591,64 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 	return 0;
 }
 
+/*
+ * Reads the whole /proc/<pid>/cgroup from the open `fd` with pread at 0:
+ * a single_open seq_file, so a read shorter than asked for is all of it.
+ * A process reaped since the file was opened reads ESRCH (and a pid
+ * recycled since is another struct pid: it never shows through `fd`).
+ */
+static int read_proc_cgroup(int fd, pid_t pid, char **ret, struct failure *err)
+{
+	char *buf = NULL;
+
+	for (size_t cap = 1024; cap <= PROC_FILE_MAX; cap *= 2) {
+		char *grown = realloc(buf, cap);
+		ssize_t n;
+
+		if (!grown)
+			break;
+		buf = grown;
+		n = pread(fd, buf, cap, 0);
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			return e == ESRCH ? failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid)
+					  : fail_errno(err, e, "cannot read /proc/%d/cgroup", (int)pid);
+		}
+		if ((size_t)n < cap) {
+			buf[n] = '\0';
+			*ret = buf;
+			return 0;
+		}
+	}
+	free(buf);
+	return failf(err, FAIL_FAILED, "/proc/%d/cgroup: out of memory or too long", (int)pid);
+}
+
 int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err)
+{
+	char file[64];
+	int fd, r;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
+				       : fail_errno(err, errno, "cannot open %s", file);
+	r = hierarchies_cgroups_at(set, fd, pid, ret_paths, err);
+	close(fd);
+	return r;
+}
+
+int hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, char **ret_paths, struct failure *err)
 {
 	cleanup_free char *text = NULL;
 	cleanup_free bool *seen = NULL;
-	char file[64];
 	size_t found = 0;
 	int id;
 
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	if (read_file(file, &text, err) < 0)
+	if (read_proc_cgroup(fd, pid, &text, err) < 0)
 		return -1;
 	for (size_t i = 0; i < set->n; i++)
 		ret_paths[i] = NULL;
@@ -627,8 +675,8 @@ int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **r
 		return 0;
 	for (size_t i = 0; i < set->n; i++)
 		if (!seen[i]) {
-			failf(err, FAIL_NOT_FOUND, "process %d is in no cgroup of hierarchy %s (%s)", (int)pid,
-			      set->items[i].name, file);
+			failf(err, FAIL_NOT_FOUND, "process %d is in no cgroup of hierarchy %s (/proc/%d/cgroup)",
+			      (int)pid, set->items[i].name, (int)pid);
 			break;
 		}
 	goto clear;

@@ -91,6 +91,12 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
  */
 int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err);
 
+/*
+ * The same, from `fd`, /proc/<pid>/cgroup opened earlier (read anew at
+ * every call): FAIL_NOT_FOUND once the process is reaped.
+ */
+int hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, char **ret_paths, struct failure *err);
+
 void hierarchies_free(struct hierarchy_set *set);
 
 /* The managed root of `h` as a path from the top of the hierarchy ("/" when it is the top). */

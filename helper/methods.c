@@ -175,6 +175,28 @@ static int outside_root(const struct hierarchy *h, const char *who, struct failu
 		     hierarchy_root(h));
 }
 
+/*
+ * The cgroups of process `pid` (an array of r->set->n, see
+ * hierarchies_pid_cgroups): the caller's are those read for this request
+ * (nothing but the request itself has moved it since), another's are read now.
+ */
+static int process_cgroups(struct request *r, pid_t pid, char **ret, struct failure *err)
+{
+	if (pid != r->c->pid || !r->cgroups)
+		return hierarchies_pid_cgroups(r->set, pid, ret, err);
+	for (size_t i = 0; i < r->set->n; i++)
+		if (!r->cgroups[i])
+			ret[i] = NULL;
+		else if (!(ret[i] = strdup(r->cgroups[i]))) {
+			while (i-- > 0) {
+				free(ret[i]);
+				ret[i] = NULL;
+			}
+			return oom(err);
+		}
+	return 0;
+}
+
 static void targets_free(struct targets *ts)
 {
 	for (size_t i = 0; ts->t && i < ts->n; i++) {
@@ -256,35 +278,38 @@ static int targets_open(struct request *r, const char *spec, const char *path, s
 	return 0;
 }
 
-/* The caller needs `mask` access to `key` ("" or NULL: the directory) of every target. */
-static int targets_check(struct request *r, struct targets *ts, const char *key, int mask, struct failure *err)
+/* The caller needs `mask` access to `key` of target t, as t->st says. */
+static int target_check(struct request *r, const struct targets *ts, const struct target *t, const char *key, int mask,
+			struct failure *err)
 {
 	char what[512];
 
-	for (size_t i = 0; i < ts->n; i++) {
-		struct target *t = &ts->t[i];
+	snprintf(what, sizeof(what), "%s%s%s:%s", key && *key ? key : "", key && *key ? " of " : "", t->h->name,
+		 ts->path);
+	return policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, mask, what, err);
+}
 
-		if (cg_stat(t->fd, key, &t->st, err) < 0)
+/* The caller needs `mask` access to `key` ("" or NULL: the directory) of every target. */
+static int targets_check(struct request *r, struct targets *ts, const char *key, int mask, struct failure *err)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (cg_stat(ts->t[i].fd, key, &ts->t[i].st, err) < 0 ||
+		    target_check(r, ts, &ts->t[i], key, mask, err) < 0)
 			return -1;
-		snprintf(what, sizeof(what), "%s%s%s:%s", key && *key ? key : "", key && *key ? " of " : "", t->h->name,
-			 ts->path);
-		if (policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, mask, what, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 
 /*
  * Keeps the targets whose cgroup has interface file `key` (a controller's
- * files exist only in its own hierarchy, so "all" means "wherever it is").
+ * files exist only in its own hierarchy, so "all" means "wherever it is"),
+ * with the file's stat in their st.
  */
 static int targets_keep_key(struct targets *ts, const char *key, struct failure *err)
 {
-	struct stat st;
 	size_t kept = 0;
 
 	for (size_t i = 0; i < ts->n; i++) {
-		if (cg_stat(ts->t[i].fd, key, &st, err) < 0) {
+		if (cg_stat(ts->t[i].fd, key, &ts->t[i].st, err) < 0) {
 			if (err->kind != FAIL_NOT_FOUND)
 				return -1;
 			close(ts->t[i].fd);
@@ -345,6 +370,22 @@ static int make_path(struct request *r, struct target *t, const char *path, uid_
 	bool below_base = false;
 	int fd, made = 0;
 
+	/* All of it there already, with no controllers to pass down on the way: one lookup (every later login). */
+	if (!interior || !t->h->backend->enable_controllers) {
+		struct failure missing = {0};
+
+		fd = cg_open(t->h, t->base, path, &missing);
+		if (fd >= 0) {
+			if (t->fd >= 0)
+				close(t->fd);
+			t->fd = fd;
+			return 0;
+		}
+		if (missing.kind != FAIL_NOT_FOUND) {
+			*err = missing;
+			return -1;
+		}
+	}
 	fd = cg_open(t->h, t->base, "", err);
 	if (fd < 0)
 		return -1;
@@ -547,7 +588,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 			struct failure *err)
 {
 	struct targets ts = {0};
-	struct caller pin = {.pidfd = -1};
+	struct caller pin = CALLER_EMPTY;
 	char **origins = NULL;
 	int own_fd = -1, rc;
 	uid_t uid;
@@ -572,7 +613,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
 	if (rc == 0)
-		rc = hierarchies_pid_cgroups(r->set, pid, origins, err);
+		rc = process_cgroups(r, pid, origins, err);
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		struct target *t = &ts.t[i];
 
@@ -654,7 +695,7 @@ static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failu
 		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy selected");
 	}
 	paths = calloc(r->set->n, sizeof(*paths));
-	rc = paths ? hierarchies_pid_cgroups(r->set, pid, paths, err) : oom(err);
+	rc = paths ? process_cgroups(r, pid, paths, err) : oom(err);
 	if (rc == 0) {
 		base = ts.t[0].base;
 		if (!paths[ts.t[0].idx]) {
@@ -709,12 +750,9 @@ static int run_get_value(struct request *r, struct failure *err)
 		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
 	if (rc == 0)
 		rc = targets_keep_key(&ts, r->s[2], err);
-	if (rc == 0) {
-		struct targets first = {
-			.t = ts.t, .n = 1, .path = ts.path}; /* the first hierarchy that has it answers */
-
-		rc = targets_check(r, &first, r->s[2], R_OK, err);
-	}
+	/* The first hierarchy that has it answers. */
+	if (rc == 0)
+		rc = target_check(r, &ts, &ts.t[0], r->s[2], R_OK, err);
 	if (rc == 0)
 		rc = cg_get_attribute(ts.t[0].fd, r->s[2], &value, err);
 	if (rc == 0)
@@ -898,7 +936,7 @@ static int run_remove_on_empty(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = failf(err, FAIL_NOT_FOUND, "no cgroup %s", r->s[1]);
 	for (size_t i = 0; rc > 0 && i < ts.n; i++)
-		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, err) < 0)
+		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, false, err) < 0)
 			rc = -1;
 	targets_free(&ts);
 	return rc < 0 ? -1 : 0;
@@ -1398,7 +1436,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
 	if (rc == 0)
-		rc = hierarchies_pid_cgroups(r->set, pid, origins, err);
+		rc = process_cgroups(r, pid, origins, err);
 	if (rc == 0 && !(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
 		rc = oom(err);
 	for (int tries = 0; rc == 0; tries++) {
@@ -1448,7 +1486,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
-		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, err);
+		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, true, err);
 	/* Undo everything: the process back where it was, then the directories this request made. */
 	for (size_t i = sessions.n; rc < 0 && i-- > 0;) {
 		undo_attach(r, &sessions.t[i]);
@@ -1800,9 +1838,8 @@ static DBusMessage *run_request(struct request *r)
 		rc = policy_check_host_root(r->c, r->m->name, &err);
 	if (rc == 0 && (r->m->flags & METHOD_CGROUPS)) {
 		r->cgroups = calloc(r->set->n ? r->set->n : 1, sizeof(*r->cgroups));
-		rc = r->cgroups ? caller_still_alive(r->c, &err) : oom(&err);
-		if (rc == 0)
-			rc = hierarchies_pid_cgroups(r->set, r->c->pid, r->cgroups, &err);
+		rc = r->cgroups ? hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, r->cgroups, &err)
+				: oom(&err);
 		if (rc == 0 && r->scm)
 			rc = check_requestor(r, &err);
 	}

@@ -309,7 +309,7 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	cl->conn = dbus_connection_ref(conn);
 	cl->serial = ++s->next_serial;
 	cl->auth_deadline_ms = now_ms() + AUTH_TIMEOUT_MS;
-	cl->caller.pidfd = -1;
+	cl->caller = CALLER_EMPTY;
 
 	/*
 	 * Trust boundary: who the client is comes from the kernel

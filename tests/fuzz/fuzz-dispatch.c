@@ -120,7 +120,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	close(top);
 
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	callers[0] = (struct caller){.pid = getpid(), .init_userns = true, .init_pidns = true, .pidfd = pidfd};
+	callers[0] = (struct caller){.pid = getpid(),
+				     .init_userns = true,
+				     .init_pidns = true,
+				     .pidfd = pidfd,
+				     .cgroup_fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)};
 	callers[1] = callers[0];
 	callers[1].uid = callers[1].gid = 1000;
 	callers[1].ns_uid = 1000;

@@ -872,7 +872,7 @@ static void test_sweep_paths(void)
 		const struct hierarchy *h = &set.items[v1];
 
 		cg_create_at(h, sandbox_fd[v1], "swept", 0, 0, &fd, &err);
-		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, &err) == 0, "%s: mark swept (%s)",
+		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0, "%s: mark swept (%s)",
 		      h->name, err.message);
 		close(fd);
 		check(cg_watch_timeout_ms() >= 0 && cg_watch_timeout_ms() <= 2000,
@@ -887,7 +887,7 @@ static void test_sweep_paths(void)
 
 		cg_create_at(h, sandbox_fd[v2], "withkid", 0, 0, &fd, &err);
 		cg_create_at(h, fd, "kid", 0, 0, NULL, &err);
-		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, &err) == 0, "%s: mark withkid (%s)",
+		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0, "%s: mark withkid (%s)",
 		      h->name, err.message);
 		close(fd);
 		kill(q, SIGKILL);
@@ -918,8 +918,8 @@ static void test_remove_on_empty(void)
 		cg_create_at(h, sandbox_fd[i], "roe", 0, 0, &r, &err);
 		cg_create_at(h, sandbox_fd[i], "waiting", 0, 0, &w, &err);
 		/* OpenSession's order: the process is in before the mark. */
-		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, &err) == 0 &&
-		    cg_remove_on_empty(h, r, &err) == 0 && cg_remove_on_empty(h, w, &err) == 0)
+		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, false, &err) == 0 &&
+		    cg_remove_on_empty(h, r, false, &err) == 0 && cg_remove_on_empty(h, w, false, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);

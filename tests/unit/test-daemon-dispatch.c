@@ -47,8 +47,15 @@ int main(void)
 		{.name = "unified", .controllers = none, .unified = true, .root_fd = -1},
 	};
 	struct hierarchy_set set = {.items = items, .n = 2, .reserved_prefixes = none, .delegate_files = none};
-	struct caller root = {.pid = 1, .uid = 0, .init_userns = true, .init_pidns = true, .pidfd = -1};
-	struct caller user = {.pid = 1, .uid = 1000, .gid = 1000, .init_userns = true, .init_pidns = true, .pidfd = -1};
+	struct caller root = {
+		.pid = 1, .uid = 0, .init_userns = true, .init_pidns = true, .pidfd = -1, .cgroup_fd = -1};
+	struct caller user = {.pid = 1,
+			      .uid = 1000,
+			      .gid = 1000,
+			      .init_userns = true,
+			      .init_pidns = true,
+			      .pidfd = -1,
+			      .cgroup_fd = -1};
 	struct method_context as_root = {.set = &set, .caller = &root, .conn_serial = 7};
 	struct method_context as_user = {.set = &set, .caller = &user, .conn_serial = 8};
 	DBusMessage *m, *reply;
