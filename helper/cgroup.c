@@ -653,6 +653,7 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 	cleanup_close int fd = -1;
 	char where[CG_PATH_BUF];
 	struct stat st;
+	bool made_as_root = false;
 	int r = -EPERM;
 
 	if (!is_plain_name(name))
@@ -660,8 +661,10 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 	/* The daemon is root: what it creates already belongs to root, so root's own cgroups cost no chown. */
 	if (uid != 0 || gid != 0)
 		r = mkdir_as(parent_fd, name, uid, gid);
-	if (r == -EPERM || r == -EACCES)
+	if (r == -EPERM || r == -EACCES) {
 		r = mkdirat(parent_fd, name, 0755) < 0 ? -errno : 0;
+		made_as_root = true;
+	}
 	if (r < 0) {
 		if (r != -EEXIST)
 			return fail_errno(err, -r, "cannot create cgroup %s/%s",
@@ -680,8 +683,9 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 			   name);
 		goto undo;
 	}
-	if ((uid != 0 || gid != 0) && (fstat(fd, &st) < 0 || st.st_uid != uid || st.st_gid != gid)) {
-		/* Created as root (mkdir_as was refused): hand over the directory and each file. */
+	/* Made as the owner, the kernel gave it and its files to uid:gid; made as root for them, they need handing
+	 * over. */
+	if (made_as_root && (uid != 0 || gid != 0) && (fstat(fd, &st) < 0 || st.st_uid != uid || st.st_gid != gid)) {
 		if (fchown(fd, uid, gid) < 0) {
 			fail_errno(err, errno, "cannot hand new cgroup %s to %u:%u",
 				   cg_fd_path(fd, where, sizeof(where)), (unsigned)uid, (unsigned)gid);
@@ -1228,15 +1232,32 @@ static void drop_mark(struct mark *m, bool watched)
 
 static char *mark_owner;
 
-/* Writes `xattr` on cgroup `fd` (any kind of fd) or, when fd < 0, on `path` below h's root. */
+/* What the marks say: the daemon's name (its socket), "" before it has one. */
+static const char *owner_name(void)
+{
+	return mark_owner ? mark_owner : "";
+}
+
+/*
+ * Writes `xattr` on cgroup `fd` (any kind of fd, O_PATH included: set
+ * through its /proc/self/fd link, one system call) or, when fd < 0, on
+ * `path` below h's root.
+ */
 static void persist(const struct hierarchy *h, int fd, const char *path, const char *xattr)
 {
 	static bool warned; /* once: without CAP_SYS_ADMIN over the host (in a container) it never works */
-	const char *v = mark_owner ? mark_owner : "";
-	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-			  : open_beneath(h->root_fd, path, O_RDONLY | O_DIRECTORY);
+	const char *v = owner_name();
+	char link[64];
+	int r, dfd = -1;
 
-	if ((dfd < 0 || fsetxattr(dfd, xattr, v, strlen(v), 0) < 0) && !warned) {
+	if (fd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		r = setxattr(link, xattr, v, strlen(v), 0);
+	} else {
+		dfd = open_beneath(h->root_fd, path, O_RDONLY | O_DIRECTORY);
+		r = dfd < 0 ? -1 : fsetxattr(dfd, xattr, v, strlen(v), 0);
+	}
+	if (r < 0 && !warned) {
 		warned = true;
 		log_warning("cannot record remove-on-empty marks on the cgroups (%s: %m): a restarted daemon will "
 			    "not take them over",
@@ -1246,18 +1267,22 @@ static void persist(const struct hierarchy *h, int fd, const char *path, const c
 		close(dfd);
 }
 
-void cg_mark_sessions(const struct hierarchy *h, int fd)
-{
-	persist(h, fd, NULL, SESSIONS_XATTR);
-}
-
-/* Whether cgroup `fd` carries `xattr` with this daemon's name. */
+/* Whether cgroup `fd` (any kind of fd) carries `xattr` with this daemon's name. */
 static bool marked_ours(int fd, const char *xattr)
 {
-	char v[256];
-	ssize_t n = fgetxattr(fd, xattr, v, sizeof(v));
+	char v[256], link[64];
+	ssize_t n;
 
-	return n >= 0 && (size_t)n == strlen(mark_owner) && memcmp(v, mark_owner, (size_t)n) == 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = getxattr(link, xattr, v, sizeof(v));
+	return n >= 0 && (size_t)n == strlen(owner_name()) && memcmp(v, owner_name(), (size_t)n) == 0;
+}
+
+/* Every login marks its user cgroup: a look first, since all but the first find the mark there. */
+void cg_mark_sessions(const struct hierarchy *h, int fd)
+{
+	if (!marked_ours(fd, SESSIONS_XATTR))
+		persist(h, fd, NULL, SESSIONS_XATTR);
 }
 
 /* Arms m; `fd` is its cgroup or -1. */
