@@ -204,15 +204,13 @@ ssize_t cg_read_small_at(int dirfd, const char *file, char *buf, size_t size, st
 	return n;
 }
 
-int cg_read_at(int dirfd, const char *file, size_t max, char **ret, size_t *ret_len, struct failure *err)
+/* Reads the open file `fd` to its end; `dirfd` and `file` name it in messages (see DESCRIBE). */
+static int read_all(int fd, int dirfd, const char *file, size_t max, char **ret, size_t *ret_len, struct failure *err)
 {
-	cleanup_close int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	char where[CG_PATH_BUF];
 	size_t len = 0, cap = 0;
 
-	if (fd < 0)
-		return fail_errno(err, errno, "cannot open %s%s%s", DESCRIBE(dirfd, file, where));
 	for (;;) {
 		ssize_t n;
 
@@ -243,6 +241,16 @@ int cg_read_at(int dirfd, const char *file, size_t max, char **ret, size_t *ret_
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int cg_read_at(int dirfd, const char *file, size_t max, char **ret, size_t *ret_len, struct failure *err)
+{
+	cleanup_close int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char where[CG_PATH_BUF];
+
+	if (fd < 0)
+		return fail_errno(err, errno, "cannot open %s%s%s", DESCRIBE(dirfd, file, where));
+	return read_all(fd, dirfd, file, max, ret, ret_len, err);
 }
 
 /* One write(2) of the whole value: cgroupfs takes each write as one request. Returns 0 or -errno. */
@@ -437,7 +445,8 @@ int cg_open_beneath(int dirfd, const char *path, struct failure *err)
  * something below it.  `base` comes from /proc/<pid>/cgroup (the kernel),
  * not from the client, and is joined in front so one openat2 does all.
  */
-int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err)
+static int open_joined(const struct hierarchy *h, const char *base, const char *path, const char *file, int flags,
+		       struct failure *err)
 {
 	cleanup_free char *joined = NULL;
 	char what[CG_PATH_BUF];
@@ -447,13 +456,26 @@ int cg_open(const struct hierarchy *h, const char *base, const char *path, struc
 		base++;
 	while (*path == '/')
 		path++;
-	if (asprintf(&joined, "%s%s%s", base, *base && *path ? "/" : "", path) < 0)
+	if (asprintf(&joined, "%s%s%s%s%s", base, *base && *path ? "/" : "", path, file && (*base || *path) ? "/" : "",
+		     file ? file : "") < 0)
 		return failf(err, FAIL_FAILED, "out of memory");
-	fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, O_PATH | O_DIRECTORY);
+	fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, flags);
 	if (fd >= 0)
 		return fd;
 	snprintf(what, sizeof(what), "%s:/%s", h->name, joined);
 	return resolve_failure(-fd, what, err);
+}
+
+int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err)
+{
+	return open_joined(h, base, path, NULL, O_PATH | O_DIRECTORY, err);
+}
+
+int cg_open_key(const struct hierarchy *h, const char *base, const char *path, const char *key, struct failure *err)
+{
+	if (check_key(key, err) < 0)
+		return -1;
+	return open_joined(h, base, path, key, O_RDONLY | O_NOFOLLOW, err);
 }
 
 int cg_open_parent(const struct hierarchy *h, const char *base, const char *path, char **ret_name, struct failure *err)
@@ -771,6 +793,11 @@ int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
 		return fail_errno(err, -r, "cannot move process %d to %s", (int)pid,
 				  cg_fd_path(fd, where, sizeof(where)));
 	return 0;
+}
+
+int cg_read_value(int fd, char **ret_value, struct failure *err)
+{
+	return read_all(fd, fd, "", CG_VALUE_MAX, ret_value, NULL, err);
 }
 
 int cg_get_attribute(int fd, const char *key, char **ret_value, struct failure *err)

@@ -35,6 +35,13 @@
 int cg_open(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
 
 /*
+ * Interface file `key` (one name, no "/") of the cgroup cg_open would
+ * open, opened for reading in one lookup (O_NOFOLLOW).  The cgroup or the
+ * file missing: FAIL_NOT_FOUND.
+ */
+int cg_open_key(const struct hierarchy *h, const char *base, const char *path, const char *key, struct failure *err);
+
+/*
  * The same resolution beneath an already open cgroup directory `dirfd`
  * (e.g. one cg_open returned): returns an O_PATH|O_DIRECTORY fd for `path`
  * ("" or "/" is dirfd itself).  ".." is refused (FAIL_INVALID_PATH), and so
@@ -105,6 +112,8 @@ int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
  */
 #define CG_VALUE_MAX (64 * 1024)
 int cg_get_attribute(int fd, const char *key, char **ret_value, struct failure *err);
+/* Reads the interface file cg_open_key opened as `fd`, within the same bound. */
+int cg_read_value(int fd, char **ret_value, struct failure *err);
 int cg_set_attribute(int fd, const char *key, const char *value, struct failure *err);
 
 /* Child cgroup names (NULL-terminated, sorted, freed by the caller). */

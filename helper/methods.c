@@ -739,24 +739,44 @@ static int run_get_pidfd_cgroup(struct request *r, struct failure *err)
 
 /* --- values ------------------------------------------------------------------------- */
 
+/*
+ * GetValue: the first selected hierarchy that has the file answers, and
+ * the cgroup must be there in every one.  With one hierarchy selected
+ * (the usual case) the file is opened in one lookup: openat2, fstat, read,
+ * close.  Otherwise, or when that lookup finds nothing (to say whether the
+ * cgroup or the file is missing), the cgroups are opened one by one.
+ */
 static int run_get_value(struct request *r, struct failure *err)
 {
+	const char *path = r->s[1], *key = r->s[2];
 	struct targets ts = {0};
 	char *value = NULL;
-	int rc;
+	int rc, fd = -1;
 
-	rc = cgpath_validate_key(r->s[2], err);
+	rc = cgpath_validate_key(key, err);
 	if (rc == 0)
-		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+		rc = targets_select(r, r->s[0], path, r->m->flags & METHOD_ABS, &ts, err);
+	if (rc == 0 && ts.n == 1 && (fd = cg_open_key(ts.t[0].h, ts.t[0].base, path, key, err)) < 0 &&
+	    err->kind != FAIL_NOT_FOUND)
+		rc = -1;
+	if (rc == 0 && fd < 0) {
+		targets_free(&ts);
+		rc = targets_open(r, r->s[0], path, &ts, err);
+		if (rc == 0)
+			rc = targets_keep_key(&ts, key, err);
+		if (rc == 0 && (fd = cg_open_key(ts.t[0].h, ts.t[0].base, path, key, err)) < 0)
+			rc = -1;
+	}
+	if (rc == 0 && fstat(fd, &ts.t[0].st) < 0)
+		rc = fail_errno(err, errno, "cannot stat %s of %s", key, path);
 	if (rc == 0)
-		rc = targets_keep_key(&ts, r->s[2], err);
-	/* The first hierarchy that has it answers. */
+		rc = target_check(r, &ts, &ts.t[0], key, R_OK, err);
 	if (rc == 0)
-		rc = target_check(r, &ts, &ts.t[0], r->s[2], R_OK, err);
-	if (rc == 0)
-		rc = cg_get_attribute(ts.t[0].fd, r->s[2], &value, err);
+		rc = cg_read_value(fd, &value, err);
 	if (rc == 0)
 		rc = append(r, DBUS_TYPE_STRING, &value, err);
+	if (fd >= 0)
+		close(fd);
 	free(value);
 	targets_free(&ts);
 	return rc;
