@@ -155,6 +155,8 @@ static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, sock
 		is_int(c.gid, t_gid, "%s: gid", name);
 		ok(c.ngroups == 1 && c.groups[0] == t_grp, "%s: supplementary group cgmtestgrp", name);
 		ok(c.pidfd >= 0 && pidfd_of(c.pidfd, pid), "%s: pidfd pins the child", name);
+		ok(c.cgroup_fd >= 0 && pread(c.cgroup_fd, (char[64]){0}, 64, 0) > 0,
+		   "%s: its /proc/<pid>/cgroup is held open and readable", name);
 		is_int(caller_still_alive(&c, &err), 0, "%s: alive while connected", name);
 		ok(!policy_is_host_root(&c), "%s: not host root", name);
 	}
@@ -182,9 +184,12 @@ static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, sock
 	if (r == 0) {
 		ok(caller_still_alive(&c, &err) < 0 && err.kind == FAIL_NOT_FOUND, "%s: gone once reaped (%s)", name,
 		   err.message);
+		errno = 0;
+		ok(pread(c.cgroup_fd, (char[64]){0}, 64, 0) < 0 && errno == ESRCH,
+		   "%s: its held /proc/<pid>/cgroup reads ESRCH once reaped", name);
 		caller_clear(&c);
 		caller_clear(&c);
-		ok(c.pidfd == -1 && c.groups == NULL, "%s: caller_clear twice is harmless", name);
+		ok(c.pidfd == -1 && c.cgroup_fd == -1 && c.groups == NULL, "%s: caller_clear twice is harmless", name);
 	}
 	close(conn);
 }

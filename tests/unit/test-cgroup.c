@@ -690,6 +690,9 @@ static void test_attach_values_lists(size_t i, uid_t uid1)
 		      strcmp(names[2], "d") == 0 && strcmp(names[3], "res") == 0,
 	      "%s: children of the sandbox: a b d res, sorted", h->name);
 	strv_free(names);
+	check(fresh() == 0 && cg_list_children(a, &names, &err) == 0 && names && !names[0],
+	      "%s: a leaf lists no children (%s)", h->name, err.message);
+	strv_free(names);
 	check(fresh() == 0 && cg_list_pids(h, a, false, &pids, &n, &err) == 0 && n == 1 && pids[0] == p,
 	      "%s: pids of a", h->name);
 	free(pids);
@@ -872,8 +875,8 @@ static void test_sweep_paths(void)
 		const struct hierarchy *h = &set.items[v1];
 
 		cg_create_at(h, sandbox_fd[v1], "swept", 0, 0, &fd, &err);
-		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0, "%s: mark swept (%s)",
-		      h->name, err.message);
+		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0,
+		      "%s: mark swept (%s)", h->name, err.message);
 		close(fd);
 		check(cg_watch_timeout_ms() >= 0 && cg_watch_timeout_ms() <= 2000,
 		      "watch: a v1 mark sets a sweep timeout (%d)", cg_watch_timeout_ms());
@@ -887,8 +890,8 @@ static void test_sweep_paths(void)
 
 		cg_create_at(h, sandbox_fd[v2], "withkid", 0, 0, &fd, &err);
 		cg_create_at(h, fd, "kid", 0, 0, NULL, &err);
-		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0, "%s: mark withkid (%s)",
-		      h->name, err.message);
+		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0,
+		      "%s: mark withkid (%s)", h->name, err.message);
 		close(fd);
 		kill(q, SIGKILL);
 		reap(q);
@@ -999,6 +1002,41 @@ static void test_user(const char *name, unsigned fallback, uid_t *ret_uid, gid_t
 	*ret_gid = pw ? pw->pw_gid : fallback;
 }
 
+/* hierarchies_cgroups_at: a held /proc/<pid>/cgroup read anew, and ESRCH (FAIL_NOT_FOUND) once reaped. */
+static void test_cgroups_at(void)
+{
+	char *again[MAX_H] = {0}, *gone[MAX_H] = {0};
+	char file[64];
+	pid_t p = sleeper();
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC), pfd;
+	bool same = fd >= 0;
+
+	for (int round = 0; same && round < 2; round++) {
+		same = fresh() == 0 && hierarchies_cgroups_at(&set, fd, getpid(), again, &err) == 0;
+		for (size_t i = 0; i < set.n; i++) {
+			same = same && again[i] && own_cgroup[i] && strcmp(again[i], own_cgroup[i]) == 0;
+			free(again[i]);
+			again[i] = NULL;
+		}
+	}
+	check(same, "our cgroups through a held /proc/self/cgroup, read twice, are hierarchies_pid_cgroups' (%s)",
+	      err.message);
+	if (fd >= 0)
+		close(fd);
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)p);
+	pfd = open(file, O_RDONLY | O_CLOEXEC);
+	check(fresh() == 0 && hierarchies_cgroups_at(&set, pfd, p, gone, &err) == 0 && gone[0],
+	      "a live child's cgroups through its held file (%s)", err.message);
+	for (size_t i = 0; i < set.n; i++)
+		free(gone[i]);
+	kill(p, SIGKILL);
+	reap(p);
+	check(fresh() == 0 && hierarchies_cgroups_at(&set, pfd, p, gone, &err) < 0 && err.kind == FAIL_NOT_FOUND,
+	      "once the child is reaped its held file says it is gone (%s)", err.message);
+	if (pfd >= 0)
+		close(pfd);
+}
+
 int main(void)
 {
 	char *none[MAX_H];
@@ -1045,6 +1083,7 @@ int main(void)
 	      err.message);
 	check(fresh() == 0 && hierarchies_pid_cgroups(&set, 999999999, none, &err) < 0 && err.kind == FAIL_NOT_FOUND,
 	      "a missing pid has no cgroups (%s)", err.message);
+	test_cgroups_at();
 	if (!own_cgroup[0]) {
 		printf("Bail out! %s\n", err.message);
 		return 1;

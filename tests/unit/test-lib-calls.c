@@ -297,6 +297,36 @@ static void test_create_remove(struct cgm *c)
 	is_int(cgm_remove(c, H, "pruned", 0), 1, "remove the pruned cgroup");
 }
 
+/*
+ * Requests resolve beneath the caller's cgroup as it is when each one
+ * arrives, not as it was when the connection was made: a child creates,
+ * moves itself, and creates again, all on one connection of its own.
+ */
+static void test_caller_moves(struct cgm *c)
+{
+	int status = -1;
+	pid_t pid;
+
+	is_int(cgm_create(c, "all", "mover"), 0, "a cgroup for a caller to move into");
+	pid = fork();
+	if (pid == 0) {
+		struct cgm *own = cgm_connect(sock_path, NULL);
+
+		_exit(!own						 ? 10
+		      : cgm_create(own, "all", "before") != 0		 ? 11
+		      : cgm_move_pid(own, "all", "mover", getpid()) != 0 ? 12
+		      : cgm_create(own, "all", "after") != 0		 ? 13
+									 : 0);
+	}
+	waitpid(pid, &status, 0);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+	       "a child creates, moves itself into mover and creates again on one connection");
+	ok(everywhere("before", 1) && everywhere("mover/after", 1) && everywhere("after", 0),
+	   "its second create resolved beneath the cgroup it had moved to");
+	is_int(cgm_remove(c, "all", "before", 0), 1, "the first one removed");
+	is_int(cgm_remove(c, "all", "mover", 1), 1, "mover and the second one removed");
+}
+
 static void test_access(struct cgm *c)
 {
 	struct stat st = {0}, procs = {0}, max = {0};
@@ -775,6 +805,7 @@ int main(int argc, char **argv)
 		test_status(c);
 		test_apply_limits(c);
 		test_create_remove(c);
+		test_caller_moves(c);
 		test_access(c);
 		test_values(c);
 		test_refusals(c);
