@@ -356,7 +356,7 @@ static int namespaces_at(int dirfd, struct caller *c, struct failure *err)
 static int from_proc(struct caller *c, struct failure *err)
 {
 	char path[32];
-	int dirfd, r;
+	int dirfd, cgroup_fd = -1, r;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)c->pid);
 	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -365,12 +365,26 @@ static int from_proc(struct caller *c, struct failure *err)
 	r = c->pidfd < 0 ? start_time_at(dirfd, c->pid, &c->start_time, err) : 0;
 	if (r == 0)
 		r = namespaces_at(dirfd, c, err);
-	if (r == 0 && (c->cgroup_fd = openat(dirfd, "cgroup", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (r == 0 && (cgroup_fd = openat(dirfd, "cgroup", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		r = proc_failure(err, errno, c->pid, "cgroup");
 	if (r == 0)
 		r = caller_still_alive(c, err);
 	close(dirfd);
-	return r < 0 ? -1 : 0;
+	if (r < 0) {
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
+		return -1;
+	}
+	/*
+	 * The file was opened through the directory the pin just vouched for:
+	 * it is bound to the peer's struct pid, and pins it from now on (one
+	 * descriptor per caller, not two).
+	 */
+	c->cgroup_fd = cgroup_fd;
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+	return 0;
 }
 
 /*
@@ -455,7 +469,14 @@ int caller_still_alive(const struct caller *c, struct failure *err)
 
 	if (c->pidfd >= 0)
 		return pidfd_still_alive(c->pidfd, c->pid, err);
-	/* No pidfd: a process under the same pid that started at the same tick is the same process. */
+	if (c->cgroup_fd >= 0) {
+		char byte;
+
+		if (pread(c->cgroup_fd, &byte, 1, 0) >= 0)
+			return 0;
+		return proc_failure(err, errno, c->pid, "cgroup");
+	}
+	/* Neither: a process under the same pid that started at the same tick is the same process. */
 	snprintf(path, sizeof(path), "/proc/%d", (int)c->pid);
 	dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)

@@ -30,11 +30,16 @@ struct caller {
 	gid_t gid;
 	gid_t *groups; /* supplementary groups, daemon's view */
 	size_t ngroups;
-	int pidfd; /* pins the peer process; -1 where the kernel has no SO_PEERPIDFD */
 	/*
-	 * /proc/<pid>/cgroup, opened while the pin held: every request reads
-	 * the caller's cgroups from it anew (hierarchies_cgroups_at), which
-	 * also says whether the process is still there, in one system call.
+	 * Pins the peer process while it is identified (-1 where the kernel
+	 * has no SO_PEERPIDFD: start_time then); closed once cgroup_fd holds.
+	 */
+	int pidfd;
+	/*
+	 * /proc/<pid>/cgroup, opened while the pin held and the pin from then
+	 * on: every request reads the caller's cgroups from it anew
+	 * (hierarchies_cgroups_at), which also says whether the process is
+	 * still there (ESRCH once reaped), in one system call.
 	 */
 	int cgroup_fd;
 	unsigned long long
@@ -43,7 +48,7 @@ struct caller {
 	bool init_pidns;    /* same pid namespace as the daemon */
 	dev_t userns_dev;   /* the caller's user namespace (inode of /proc/<pid>/ns/user), to compare two callers' */
 	ino_t userns_ino;
-	uid_t ns_uid;	    /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
+	uid_t ns_uid; /* the caller's uid inside its own user namespace (0: namespace root; -1: unmapped) */
 	/*
 	 * The caller's user namespace maps, in the daemon's ids; empty when
 	 * init_userns, and also when the caller's namespace is not below the
@@ -73,7 +78,11 @@ int caller_from_socket(int fd, struct caller *ret, struct failure *err);
  */
 int caller_from_creds(pid_t pid, uid_t uid, gid_t gid, int pidfd, struct caller *ret, struct failure *err);
 
-/* 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone (pid may be reused). */
+/*
+ * 0 while the pinned peer process is alive, FAIL_NOT_FOUND once it is gone
+ * (pid may be reused): by its pidfd, else its held cgroup file, else its
+ * start time.
+ */
 int caller_still_alive(const struct caller *c, struct failure *err);
 
 /*

@@ -115,21 +115,20 @@ static int reap(pid_t pid)
 	return status;
 }
 
-/* Whether `pidfd` is a pidfd of process `pid` (its fdinfo says so). */
-static bool pidfd_of(int pidfd, pid_t pid)
+/* Whether `fd` reads what /proc/<pid>/cgroup says now: the caller's held file is that process's. */
+static bool cgroup_file_of(int fd, pid_t pid)
 {
-	char path[64], line[128];
-	bool found = false;
-	FILE *f;
+	char path[64], held[4096] = "", now[4096] = "";
+	ssize_t n = pread(fd, held, sizeof(held) - 1, 0), m = -1;
+	int nfd;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "Pid:", 4) == 0)
-			found = atoi(line + 4) == (int)pid;
-	if (f)
-		fclose(f);
-	return found;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd >= 0) {
+		m = read(nfd, now, sizeof(now) - 1);
+		close(nfd);
+	}
+	return n > 0 && n == m && memcmp(held, now, (size_t)n) == 0;
 }
 
 static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, socklen_t len)
@@ -154,9 +153,9 @@ static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, sock
 		is_int(c.uid, t_uid, "%s: uid", name);
 		is_int(c.gid, t_gid, "%s: gid", name);
 		ok(c.ngroups == 1 && c.groups[0] == t_grp, "%s: supplementary group cgmtestgrp", name);
-		ok(c.pidfd >= 0 && pidfd_of(c.pidfd, pid), "%s: pidfd pins the child", name);
-		ok(c.cgroup_fd >= 0 && pread(c.cgroup_fd, (char[64]){0}, 64, 0) > 0,
-		   "%s: its /proc/<pid>/cgroup is held open and readable", name);
+		ok(c.pidfd == -1, "%s: the pidfd is not kept once the child is identified", name);
+		ok(c.cgroup_fd >= 0 && cgroup_file_of(c.cgroup_fd, pid), "%s: its /proc/<pid>/cgroup is held open",
+		   name);
 		is_int(caller_still_alive(&c, &err), 0, "%s: alive while connected", name);
 		ok(!policy_is_host_root(&c), "%s: not host root", name);
 	}
@@ -207,7 +206,8 @@ static void test_self(void)
 	ok(r == 0 && c.pid == getpid() && c.uid == 0 && c.init_userns && c.init_pidns && c.ns_uid == 0,
 	   "self: host root in the initial namespaces");
 	ok(r == 0 && policy_is_host_root(&c), "self: policy says host root");
-	ok(r == 0 && pidfd_of(c.pidfd, getpid()), "self: pidfd is ours");
+	ok(r == 0 && c.pidfd == -1 && cgroup_file_of(c.cgroup_fd, getpid()),
+	   "self: pinned by its held cgroup file, not a pidfd");
 	caller_clear(&c);
 	close(sv[0]);
 	close(sv[1]);
@@ -229,8 +229,8 @@ static void test_start_time_pin(void)
 		ok(0, "fallback: %s", err.message);
 		return;
 	}
-	close(c.pidfd);
-	c.pidfd = -1;
+	close(c.cgroup_fd);
+	c.cgroup_fd = -1;
 	c.start_time = 0;
 	ok(caller_still_alive(&c, &err) < 0 && err.kind == FAIL_NOT_FOUND,
 	   "fallback: another start time is another process (%s)", err.message);

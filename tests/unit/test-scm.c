@@ -217,7 +217,8 @@ int main(void)
 
 		ok(caller_from_creds(getpid(), getuid(), getgid(), -1, &c, &err) == 0, "this process as a requestor");
 		ok(c.pid == getpid() && c.uid == getuid() && c.gid == getgid(), "... with the ids of the credentials");
-		ok(c.pidfd >= 0, "... pinned by a pidfd it opened");
+		ok(c.pidfd == -1 && c.cgroup_fd >= 0 && caller_still_alive(&c, &err) == 0,
+		   "... pinned by its /proc/<pid>/cgroup, opened while a pidfd of its own held it");
 		ok(c.ngroups == 0, "... and no supplementary groups (credentials carry none)");
 		ok(c.init_userns && c.init_pidns, "... in the daemon's namespaces (the test's own)");
 		ok(stat("/proc/self/ns/user", &ns) == 0 && c.userns_dev == ns.st_dev && c.userns_ino == ns.st_ino,
@@ -229,7 +230,7 @@ int main(void)
 		waitpid(child, NULL, 0);
 		ok(caller_from_creds(child, getuid(), getgid(), -1, &c, &err) < 0 && err.kind == FAIL_NOT_FOUND,
 		   "a requestor that is gone: NotFound");
-		ok(c.pidfd == -1, "... and nothing is left open");
+		ok(c.pidfd == -1 && c.cgroup_fd == -1, "... and nothing is left open");
 		ok(caller_from_creds(0, 0, 0, -1, &c, &err) < 0 && err.kind == FAIL_PERMISSION_DENIED,
 		   "pid 0 (a process the daemon cannot see): PermissionDenied");
 	}
