@@ -705,8 +705,10 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 			   name);
 		goto undo;
 	}
-	/* Made as the owner, the kernel gave it and its files to uid:gid; made as root for them, they need handing
-	 * over. */
+	/*
+	 * Made as its owner, the kernel gave the cgroup and its files to
+	 * uid:gid; made as root in their stead, they are handed over here.
+	 */
 	if (made_as_root && (uid != 0 || gid != 0) && (fstat(fd, &st) < 0 || st.st_uid != uid || st.st_gid != gid)) {
 		if (fchown(fd, uid, gid) < 0) {
 			fail_errno(err, errno, "cannot hand new cgroup %s to %u:%u",
@@ -1142,9 +1144,10 @@ struct mark {
 	struct mark *next; /* hash chain */
 	const struct hierarchy *h;
 	char *path;
-	int wd;	     /* -1 without inotify */
-	bool armed;  /* seen holding processes: only then is it removed when empty */
-	bool polled; /* on the sweep list */
+	int wd;	      /* -1 without inotify */
+	bool armed;   /* seen holding processes: only then is it removed when empty */
+	bool polled;  /* on the sweep list */
+	bool session; /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
 	/*
 	 * The dispatch cycle it was made in.  One request marks a session in
 	 * every hierarchy, so its marks share this: when its v2 cgroup goes,
@@ -1319,8 +1322,11 @@ static void arm(struct mark *m, int fd)
 	persist(m->h, fd, m->path, MARK_XATTR);
 }
 
-/* cg_remove_on_empty; `armed` takes a mark over as armed whether or not processes are in now. */
-static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failure *err)
+/*
+ * cg_remove_on_empty; `armed` takes a mark over as armed whether or not
+ * processes are in now, `session` makes it a session's (CG_MARK_SESSION).
+ */
+static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session, struct failure *err)
 {
 	char where[CG_PATH_BUF];
 	const char *path = cg_fd_realpath(fd, where, sizeof(where));
@@ -1344,6 +1350,7 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failur
 	m->h = h;
 	m->gen = watch.gen;
 	m->wd = -1;
+	m->session = session;
 	if (h->backend->events_file) {
 		char file[64];
 
@@ -1383,9 +1390,39 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, struct failur
 	return 0;
 }
 
-int cg_remove_on_empty(const struct hierarchy *h, int fd, bool filled, struct failure *err)
+int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err)
 {
-	return add_mark(h, fd, filled, err);
+	return add_mark(h, fd, flags & CG_MARK_FILLED, flags & CG_MARK_SESSION, err);
+}
+
+/*
+ * Session m refused rmdir.  A leaf (st_nlink 2, one fstatat) refuses for
+ * its processes; one with children and no process anywhere below is a
+ * session whose processes are all gone but for the cgroups the user made
+ * in it: those empty ones go first (a busy one, moved into meanwhile,
+ * stays and keeps the session), then the session.
+ */
+static bool remove_emptied_session(struct mark *m)
+{
+	struct failure err = {0};
+	struct stat st;
+	bool removed = false;
+	int fd;
+
+	if (fstatat(m->h->root_fd, m->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT;
+	if (!S_ISDIR(st.st_mode) || st.st_nlink == 2)
+		return false;
+	fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd == -ENOENT;
+	if (m->h->backend->is_populated(m->h, fd, &err) == 0 && cg_prune(m->h, fd, &err) == 0 &&
+	    unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
+		log_debug("removed empty session %s:/%s and the empty cgroups below it", m->h->name, m->path);
+		removed = true;
+	}
+	close(fd);
+	return removed;
 }
 
 /*
@@ -1420,7 +1457,7 @@ static bool try_remove(struct mark *m)
 		log_warning("cannot remove empty cgroup %s:/%s: %m", m->h->name, m->path);
 		return true;
 	}
-	return false;
+	return m->session && remove_emptied_session(m);
 }
 
 /* Tries the polled marks: all of them (gen NULL, the periodic sweep) or those of one cycle. */
@@ -1499,15 +1536,15 @@ static int recover_visit(int dfd, const char *name, int cfd, void *data, struct 
 {
 	const struct hierarchy *h = data;
 	struct failure ignored = {0};
+	bool session = strspn(name, "0123456789") == strlen(name) && marked_ours(dfd, SESSIONS_XATTR);
 
-	if (!marked_ours(cfd, MARK_XATTR) &&
-	    !(strspn(name, "0123456789") == strlen(name) && marked_ours(dfd, SESSIONS_XATTR)))
+	if (!session && !marked_ours(cfd, MARK_XATTR))
 		return 0;
 	if (unlinkat(dfd, name, AT_REMOVEDIR) == 0) {
 		log_info("removed cgroup %s:.../%s, which emptied while no daemon watched it", h->name, name);
 		return 0;
 	}
-	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, true, &ignored) < 0)
+	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, true, session, &ignored) < 0)
 		log_warning("cannot take over the mark of cgroup %s:.../%s: %s", h->name, name,
 			    ignored.kind ? ignored.message : strerror(errno));
 	return 0;

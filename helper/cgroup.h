@@ -187,8 +187,13 @@ int cg_watch_init(struct failure *err);
 int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct failure *err);
 void cg_mark_sessions(const struct hierarchy *h, int fd);
 int cg_watch_fd(void);
-/* `filled`: a process was moved in just now, so the mark is armed without looking. */
-int cg_remove_on_empty(const struct hierarchy *h, int fd, bool filled, struct failure *err);
+/* cg_remove_on_empty's flags. */
+enum {
+	CG_MARK_FILLED = 1,  /* a process was moved in just now: the mark is armed without looking */
+	CG_MARK_SESSION = 2, /* a login's session: once no process is left below it, the empty cgroups the
+				user made in it go with it */
+};
+int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err);
 void cg_watch_dispatch(void);
 /* Milliseconds until the next sweep is due (-1: none); the loop calls cg_watch_dispatch() then. */
 int cg_watch_timeout_ms(void);

@@ -956,7 +956,7 @@ static int run_remove_on_empty(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = failf(err, FAIL_NOT_FOUND, "no cgroup %s", r->s[1]);
 	for (size_t i = 0; rc > 0 && i < ts.n; i++)
-		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, false, err) < 0)
+		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, 0, err) < 0)
 			rc = -1;
 	targets_free(&ts);
 	return rc < 0 ? -1 : 0;
@@ -1506,7 +1506,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
-		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, true, err);
+		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, CG_MARK_FILLED | CG_MARK_SESSION, err);
 	/* Undo everything: the process back where it was, then the directories this request made. */
 	for (size_t i = sessions.n; rc < 0 && i-- > 0;) {
 		undo_attach(r, &sessions.t[i]);

@@ -453,13 +453,15 @@ static bool is_session_of(const char *session, const char *user_cg)
 }
 
 /*
- * Ends the session.  The daemon removes the session cgroup once it is
- * empty and has no children; what is left to do here depends on where
- * this process is, since requests resolve beneath it:
+ * Ends the session.  The daemon removes the session cgroup once no
+ * process is left in it or below it, with the empty cgroups the user made
+ * in it; what is left to do here depends on where this process is, since
+ * requests resolve beneath it:
  *  - it opened the session (the handle says so: sshd, su): it is the
- *    session leader, inside the session, which is "" to the daemon; the
- *    empty cgroups the user made below it are pruned, so that the daemon
- *    can take the session when this process exits;
+ *    session leader, inside the session, which is "" to the daemon, and
+ *    nothing is left to do: the daemon takes the session when this process
+ *    exits.  With nodelegate (a session marked the old way, which takes no
+ *    cgroups along) the empty cgroups below it are pruned now;
  *  - else (the session from CGM_SESSION, in the PAM environment or its
  *    own): it is where the login was opened from; the session is removed
  *    if already empty, and so are earlier sessions of the user with no
@@ -484,6 +486,12 @@ PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		session = getenv(ENV_SESSION);
 	if (!session || !*session)
 		return PAM_IGNORE;
+	if (data && !args.nodelegate) {
+		if (args.debug)
+			pam_syslog(pamh, LOG_DEBUG, "closed session %s: the daemon removes it once it is empty",
+				   session);
+		return PAM_SUCCESS;
+	}
 	if (!(user_cg = user_cgroup(pamh, &args, pw)))
 		return PAM_SESSION_ERR;
 	if (!is_session_of(session, user_cg)) {

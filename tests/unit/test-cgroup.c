@@ -875,8 +875,8 @@ static void test_sweep_paths(void)
 		const struct hierarchy *h = &set.items[v1];
 
 		cg_create_at(h, sandbox_fd[v1], "swept", 0, 0, &fd, &err);
-		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0,
-		      "%s: mark swept (%s)", h->name, err.message);
+		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, 0, &err) == 0, "%s: mark swept (%s)",
+		      h->name, err.message);
 		close(fd);
 		check(cg_watch_timeout_ms() >= 0 && cg_watch_timeout_ms() <= 2000,
 		      "watch: a v1 mark sets a sweep timeout (%d)", cg_watch_timeout_ms());
@@ -890,7 +890,7 @@ static void test_sweep_paths(void)
 
 		cg_create_at(h, sandbox_fd[v2], "withkid", 0, 0, &fd, &err);
 		cg_create_at(h, fd, "kid", 0, 0, NULL, &err);
-		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, false, &err) == 0,
+		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, 0, &err) == 0,
 		      "%s: mark withkid (%s)", h->name, err.message);
 		close(fd);
 		kill(q, SIGKILL);
@@ -902,6 +902,54 @@ static void test_sweep_paths(void)
 		ms = loop_until_gone(hostf(v2, "withkid"), 4000);
 		check(ms >= 0, "%s: withkid removed once kid is gone (%ld ms)", h->name, ms);
 	}
+}
+
+/*
+ * A session's mark (CG_MARK_SESSION) takes the empty cgroups the user made
+ * in it along once no process is left below it; one still holding a
+ * process keeps both.  In every hierarchy at once: v2 by its event, v1 by
+ * the sweep.
+ */
+static void test_session_marks(void)
+{
+	pid_t leader = sleeper(), job = sleeper();
+	size_t marked = 0, kept = 0, gone = 0;
+	long ms;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int s = -1, kid = -1;
+
+		fresh();
+		cg_create_at(h, sandbox_fd[i], "sess", 0, 0, &s, &err);
+		cg_create_at(h, s, "emptykid", 0, 0, NULL, &err);
+		cg_create_at(h, s, "busykid", 0, 0, &kid, &err);
+		if (cg_attach(h, s, leader, &err) == 0 && cg_attach(h, kid, job, &err) == 0 &&
+		    cg_remove_on_empty(h, s, CG_MARK_FILLED | CG_MARK_SESSION, &err) == 0)
+			marked++;
+		else
+			printf("# %s: %s\n", h->name, err.message);
+		close(s);
+		close(kid);
+	}
+	is_int(marked, set.n, "session marks, each with an empty and a busy cgroup below");
+	kill(leader, SIGKILL);
+	reap(leader);
+	/* Longer than a sweep period: every v1 mark has been tried. */
+	loop_until_gone(hostf(0, "sess/nothing"), 0);
+	ms = loop_until_gone(hostf(0, "sess"), 2500);
+	for (size_t i = 0; i < set.n; i++)
+		kept += host_exists(hostf(i, "sess/busykid")) && host_exists(hostf(i, "sess/emptykid"));
+	ok(ms < 0 && kept == set.n, "a process left in a cgroup below keeps the session and all below it");
+	kill(job, SIGKILL);
+	reap(job);
+	for (int t = 0; t < 100 && gone < set.n; t++) {
+		loop_until_gone(hostf(0, "sess/nothing"), 0);
+		gone = 0;
+		for (size_t i = 0; i < set.n; i++)
+			gone += !host_exists(hostf(i, "sess"));
+	}
+	is_int(gone, set.n, "once no process is left, each session goes with the cgroups made in it");
 }
 
 /* Remove-on-empty in every hierarchy at once: one process, marked everywhere, exits. */
@@ -921,8 +969,8 @@ static void test_remove_on_empty(void)
 		cg_create_at(h, sandbox_fd[i], "roe", 0, 0, &r, &err);
 		cg_create_at(h, sandbox_fd[i], "waiting", 0, 0, &w, &err);
 		/* OpenSession's order: the process is in before the mark. */
-		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, false, &err) == 0 &&
-		    cg_remove_on_empty(h, r, false, &err) == 0 && cg_remove_on_empty(h, w, false, &err) == 0)
+		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, 0, &err) == 0 &&
+		    cg_remove_on_empty(h, r, 0, &err) == 0 && cg_remove_on_empty(h, w, 0, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);
@@ -969,6 +1017,7 @@ static void test_remove_on_empty(void)
 		is_int(kept, set.n, "watch: a marked cgroup never populated is not removed");
 	}
 	test_sweep_paths();
+	test_session_marks();
 	cg_watch_done();
 	check(cg_watch_fd() < 0, "watch: done closes the fd");
 	kill(idle, SIGKILL);
