@@ -12,8 +12,10 @@
 . "$top_srcdir/tests/integration/daemon-common.sh"
 . "$top_srcdir/tests/integration/cli-common.sh"
 uid1=$(id -u cgmtest1) gid1=$(id -g cgmtest1)
-# exit_of PID: the exit status of background job PID as the shell reports it (128 + signal).
-exit_of() { wait "$1" 2>/dev/null; echo $?; }
+# exit_of PID: the exit status of background job PID as the shell reports it (128 + signal), in
+# $exit_status.  Not in $(...): a subshell cannot wait for its parent's child, and got a status only
+# when the parent shell had already reaped it (a race the kill checks lost on a loaded machine).
+exit_of() { wait "$1" 2>/dev/null; exit_status=$?; }
 
 # --- output of each command, compared with the host --------------------------
 
@@ -99,9 +101,11 @@ check_eq "tree --json" \
 	"[\"tr\",0,[[\"tr/a\",$uid1,$gid1,0],[\"tr/b\",0,0,1]]]"
 
 check "kill" "$CGM" kill "$H" work/inner
-check_eq "... sends TERM by default" "$(exit_of $k)" 143
+exit_of $k
+check_eq "... sends TERM by default" "$exit_status" 143
 check "kill SIGKILL" "$CGM" kill "$H" tr/b SIGKILL
-check_eq "... sends the signal named" "$(exit_of $j)" 137
+exit_of $j
+check_eq "... sends the signal named" "$exit_status" 137
 
 # --- refusals: exit status and one line carrying the daemon's message ---------
 
