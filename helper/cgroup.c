@@ -1149,6 +1149,11 @@ struct mark {
 	bool polled;  /* on the sweep list */
 	bool session; /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
 	/*
+	 * The cgroup's inode (kernfs never gives a new cgroup an old one's):
+	 * a cgroup made again at `path` after this one went is not this mark's.
+	 */
+	ino_t ino;
+	/*
 	 * The dispatch cycle it was made in.  One request marks a session in
 	 * every hierarchy, so its marks share this: when its v2 cgroup goes,
 	 * only its own v1 marks are worth a try before the next sweep.
@@ -1328,6 +1333,7 @@ static void arm(struct mark *m, int fd)
  */
 static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session, struct failure *err)
 {
+	struct stat st;
 	char where[CG_PATH_BUF];
 	const char *path = cg_fd_realpath(fd, where, sizeof(where));
 	size_t root_len = strlen(h->mount_path);
@@ -1351,6 +1357,7 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 	m->gen = watch.gen;
 	m->wd = -1;
 	m->session = session;
+	m->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
 	if (h->backend->events_file) {
 		char file[64];
 
@@ -1396,28 +1403,27 @@ int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct
 }
 
 /*
- * Session m refused rmdir.  A leaf (st_nlink 2, one fstatat) refuses for
- * its processes; one with children and no process anywhere below is a
- * session whose processes are all gone but for the cgroups the user made
- * in it: those empty ones go first (a busy one, moved into meanwhile,
- * stays and keeps the session), then the session.
+ * Session m refused rmdir; `st` is its stat from just before.  A leaf
+ * (st_nlink 2) refuses for its processes; one with children and no
+ * process anywhere below is a session whose processes are all gone but
+ * for the cgroups the user made in it: those empty ones go first (a busy
+ * one, moved into meanwhile, stays and keeps the session), then the
+ * session.
  */
-static bool remove_emptied_session(struct mark *m)
+static bool remove_emptied_session(struct mark *m, const struct stat *st)
 {
 	struct failure err = {0};
-	struct stat st;
+	struct stat now;
 	bool removed = false;
 	int fd;
 
-	if (fstatat(m->h->root_fd, m->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT;
-	if (!S_ISDIR(st.st_mode) || st.st_nlink == 2)
+	if (!S_ISDIR(st->st_mode) || st->st_nlink == 2)
 		return false;
 	fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return fd == -ENOENT;
-	if (m->h->backend->is_populated(m->h, fd, &err) == 0 && cg_prune(m->h, fd, &err) == 0 &&
-	    unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
+	if (fstat(fd, &now) == 0 && now.st_ino == m->ino && m->h->backend->is_populated(m->h, fd, &err) == 0 &&
+	    cg_prune(m->h, fd, &err) == 0 && unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
 		log_debug("removed empty session %s:/%s and the empty cgroups below it", m->h->name, m->path);
 		removed = true;
 	}
@@ -1434,6 +1440,7 @@ static bool remove_emptied_session(struct mark *m)
 static bool try_remove(struct mark *m)
 {
 	struct failure err = {0};
+	struct stat st;
 	int fd, populated;
 
 	if (!m->armed) {
@@ -1441,12 +1448,21 @@ static bool try_remove(struct mark *m)
 		fd = open_beneath(m->h->root_fd, m->path, O_PATH | O_DIRECTORY);
 		if (fd < 0)
 			return fd == -ENOENT;
+		if (fstat(fd, &st) == 0 && st.st_ino != m->ino) {
+			close(fd);
+			return true; /* made again at this path since: not this mark's */
+		}
 		populated = m->h->backend->is_populated(m->h, fd, &err);
 		if (populated > 0)
 			arm(m, fd);
 		close(fd);
 		return false;
 	}
+	if (fstatat(m->h->root_fd, m->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT;
+	/* Made again at this path since (a Remove, then a Create): not this mark's to remove. */
+	if (st.st_ino != m->ino)
+		return true;
 	if (unlinkat(m->h->root_fd, m->path, AT_REMOVEDIR) == 0) {
 		log_debug("removed empty cgroup %s:/%s", m->h->name, m->path);
 		return true;
@@ -1457,7 +1473,7 @@ static bool try_remove(struct mark *m)
 		log_warning("cannot remove empty cgroup %s:/%s: %m", m->h->name, m->path);
 		return true;
 	}
-	return m->session && remove_emptied_session(m);
+	return m->session && remove_emptied_session(m, &st);
 }
 
 /* Tries the polled marks: all of them (gen NULL, the periodic sweep) or those of one cycle. */

@@ -952,6 +952,41 @@ static void test_session_marks(void)
 	is_int(gone, set.n, "once no process is left, each session goes with the cgroups made in it");
 }
 
+/*
+ * A mark belongs to the cgroup it was made on, not to its path: removed by
+ * someone else (a Remove) and made again at the same path, the new cgroup
+ * is left alone by the old mark, in every hierarchy (v1 by the sweep).
+ */
+static void test_remade_at_marked_path(void)
+{
+	pid_t p = sleeper();
+	size_t marked = 0, kept = 0;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int fd = -1;
+
+		fresh();
+		cg_create_at(h, sandbox_fd[i], "remade", 0, 0, &fd, &err);
+		if (cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0 &&
+		    cg_attach(h, sandbox_fd[i], p, &err) == 0 && rmdir(hostf(i, "remade")) == 0 &&
+		    mkdir(hostf(i, "remade"), 0755) == 0)
+			marked++;
+		else
+			printf("# %s: %s %s\n", h->name, err.message, strerror(errno));
+		close(fd);
+	}
+	is_int(marked, set.n, "marked, emptied, removed by another and made again at the same path");
+	loop_until_gone(hostf(0, "remade"), 2500);
+	for (size_t i = 0; i < set.n; i++)
+		kept += host_exists(hostf(i, "remade"));
+	is_int(kept, set.n, "the old marks left the cgroups made again alone, past a sweep");
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, "remade"));
+	kill(p, SIGKILL);
+	reap(p);
+}
+
 /* Remove-on-empty in every hierarchy at once: one process, marked everywhere, exits. */
 static void test_remove_on_empty(void)
 {
@@ -1018,6 +1053,7 @@ static void test_remove_on_empty(void)
 	}
 	test_sweep_paths();
 	test_session_marks();
+	test_remade_at_marked_path();
 	cg_watch_done();
 	check(cg_watch_fd() < 0, "watch: done closes the fd");
 	kill(idle, SIGKILL);
