@@ -289,14 +289,41 @@ static int target_check(struct request *r, const struct targets *ts, const struc
 	return policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, mask, what, err);
 }
 
+/*
+ * Host root passes every access check (policy.c), so what the checks would
+ * read is not even stat'ed for it.
+ */
+static bool access_checked(const struct request *r)
+{
+	return !policy_is_host_root(r->c);
+}
+
+/* Each target's `key` ("" or NULL: the directory) stat'ed into its st. */
+static int targets_stat(struct targets *ts, const char *key, struct failure *err)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (cg_stat(ts->t[i].fd, key, &ts->t[i].st, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The caller needs `mask` access to `key` of every target, as their st says. */
+static int targets_allow(struct request *r, struct targets *ts, const char *key, int mask, struct failure *err)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (target_check(r, ts, &ts->t[i], key, mask, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* The caller needs `mask` access to `key` ("" or NULL: the directory) of every target. */
 static int targets_check(struct request *r, struct targets *ts, const char *key, int mask, struct failure *err)
 {
-	for (size_t i = 0; i < ts->n; i++)
-		if (cg_stat(ts->t[i].fd, key, &ts->t[i].st, err) < 0 ||
-		    target_check(r, ts, &ts->t[i], key, mask, err) < 0)
-			return -1;
-	return 0;
+	if (!access_checked(r))
+		return 0;
+	if (targets_stat(ts, key, err) < 0)
+		return -1;
+	return targets_allow(r, ts, key, mask, err);
 }
 
 /*
@@ -509,8 +536,11 @@ static int run_chown(struct request *r, struct failure *err)
 		rc = policy_check_chown(r->c, r->uid, r->gid, err);
 	if (rc == 0)
 		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
+	/* Stat'ed even for host root: the undo gives each cgroup back to the owner read here. */
 	if (rc == 0)
-		rc = targets_check(r, &ts, NULL, W_OK, err);
+		rc = targets_stat(&ts, NULL, err);
+	if (rc == 0)
+		rc = targets_allow(r, &ts, NULL, W_OK, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_chown, undo_chown, err);
 	targets_free(&ts);
@@ -541,15 +571,14 @@ static int run_chmod(struct request *r, struct failure *err)
 		rc = cgpath_validate_key(file, err);
 	if (rc == 0)
 		rc = targets_open(r, r->s[0], r->s[1], &ts, err);
-	if (rc == 0 && *file)
-		rc = targets_keep_key(&ts, file, err);
+	/* Either fills each target's st: the file's, or the directory's. */
+	if (rc == 0)
+		rc = *file ? targets_keep_key(&ts, file, err) : targets_stat(&ts, NULL, err);
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		char what[512];
 
 		snprintf(what, sizeof(what), "%s%s%s:%s", file, *file ? " of " : "", ts.t[i].h->name, ts.path);
-		rc = cg_stat(ts.t[i].fd, file, &ts.t[i].st, err);
-		if (rc == 0)
-			rc = policy_check_owner(r->c, ts.t[i].st.st_uid, what, err);
+		rc = policy_check_owner(r->c, ts.t[i].st.st_uid, what, err);
 	}
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_chmod, undo_chmod, err);
@@ -603,13 +632,12 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 					      : fail_errno(err, errno, "pidfd_open %d", (int)pid);
 	}
 	r->pid = pid;
-	/* Host root may move any process anywhere: neither the owner nor the files' modes are read for it. */
-	rc = policy_is_host_root(r->c) ? 0 : process_uid(pid, &uid, err);
-	if (rc == 0 && !policy_is_host_root(r->c))
+	rc = access_checked(r) ? process_uid(pid, &uid, err) : 0;
+	if (rc == 0 && access_checked(r))
 		rc = policy_check_process(r->c, pid, uid, err);
 	if (rc == 0)
 		rc = targets_open(r, spec, path, &ts, err);
-	if (rc == 0 && !policy_is_host_root(r->c))
+	if (rc == 0)
 		rc = targets_check(r, &ts, "cgroup.procs", W_OK, err);
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
@@ -817,7 +845,7 @@ static int run_set_value(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = targets_keep_key(&ts, r->s[2], err);
 	if (rc == 0)
-		rc = targets_check(r, &ts, r->s[2], W_OK, err);
+		rc = targets_allow(r, &ts, r->s[2], W_OK, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_set_value, undo_set_value, err);
 	targets_free(&ts);
@@ -883,8 +911,7 @@ static int targets_open_parent(struct request *r, const char *spec, const char *
 			return -1;
 		}
 		snprintf(what, sizeof(what), "the parent of %s:%s", t->h->name, path);
-		/* Host root passes every access check: its parent is not stat'ed. */
-		if (!policy_is_host_root(r->c) &&
+		if (access_checked(r) &&
 		    (cg_stat(t->fd, NULL, &t->st, err) < 0 ||
 		     policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, W_OK | X_OK, what, err) < 0))
 			return -1;
