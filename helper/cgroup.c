@@ -1381,12 +1381,20 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		if (armed || populated > 0)
 			arm(m, fd);
 	} else {
-		for (size_t i = 0; i < watch.npolled; i++)
-			if (watch.polled[i]->h == h && strcmp(watch.polled[i]->path, m->path) == 0) {
+		for (size_t i = 0; i < watch.npolled; i++) {
+			struct mark *old = watch.polled[i];
+
+			if (old->h != h || strcmp(old->path, m->path) != 0)
+				continue;
+			if (old->ino == m->ino) { /* marked twice: keep the first */
 				free(m->path);
 				free(m);
 				return 0;
 			}
+			/* The mark of a cgroup removed from this path (Remove leaves it to the sweep): stale. */
+			drop_mark(old, false);
+			break;
+		}
 		if (poll_mark(m) < 0) {
 			drop_mark(m, false);
 			return failf(err, FAIL_FAILED, "out of memory");

@@ -987,6 +987,47 @@ static void test_remade_at_marked_path(void)
 	reap(p);
 }
 
+/*
+ * The other way round: a marked cgroup removed (as Remove does, which
+ * leaves the mark to the next sweep), made again at the same path and
+ * marked again.  The new mark must stand in for the stale one, not be
+ * taken for a second mark of the same cgroup.
+ */
+static void test_marked_again_at_path(void)
+{
+	pid_t p = sleeper();
+	size_t marked = 0, gone = 0;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int fd = -1, again = -1;
+
+		fresh();
+		if (cg_create_at(h, sandbox_fd[i], "again", 0, 0, &fd, &err) == 1 &&
+		    cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0 && rmdir(hostf(i, "again")) == 0 &&
+		    cg_create_at(h, sandbox_fd[i], "again", 0, 0, &again, &err) == 1 && cg_attach(h, again, p, &err) == 0 &&
+		    cg_remove_on_empty(h, again, CG_MARK_FILLED, &err) == 0)
+			marked++;
+		else
+			printf("# %s: %s %s\n", h->name, err.message, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (again >= 0)
+			close(again);
+	}
+	is_int(marked, set.n, "marked, removed, made again at the same path, entered and marked again");
+	/* As a session leader exits: the unified hierarchy last. */
+	for (size_t i = set.n; i-- > 0;)
+		cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	for (size_t i = 0; i < set.n; i++)
+		gone += loop_until_gone(hostf(i, "again"), 2500) >= 0;
+	is_int(gone, set.n, "the cgroups made again went by their new marks once left");
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, "again"));
+	kill(p, SIGKILL);
+	reap(p);
+}
+
 /* Remove-on-empty in every hierarchy at once: one process, marked everywhere, exits. */
 static void test_remove_on_empty(void)
 {
@@ -1054,6 +1095,7 @@ static void test_remove_on_empty(void)
 	test_sweep_paths();
 	test_session_marks();
 	test_remade_at_marked_path();
+	test_marked_again_at_path();
 	cg_watch_done();
 	check(cg_watch_fd() < 0, "watch: done closes the fd");
 	kill(idle, SIGKILL);
