@@ -14,8 +14,13 @@
  * for all and is left off the clock (move_out_untimed).
  *
  *  - pam_cgm: real libpam, a service file of our own (pam_start_confdir),
- *    pam_cgm talking to the running cgmd;
+ *    pam_cgm talking to the running cgmd.  This process links libcgm, so
+ *    libdbus is loaded already when libpam loads the module; in a process
+ *    without it (login, su) loading it costs more (BENCHMARKS.md);
  *  - floor: the same mkdirs, chowns, pid writes and rmdirs done here;
+ *  - libpam alone: pam_permit from a service file of its own, the part of
+ *    every PAM module's login that is libpam's (a reference, not a way to
+ *    place a login);
  *  - pam_cgfs: Debian's module, from its own service file, in this cgroup
  *    namespace; it first moves its process to init's cgroup, so it runs in
  *    a child that is init of a pid namespace of its own, at the sandbox:
@@ -182,6 +187,21 @@ static int run_floor(void *ctx)
 	return finish(ctx, &h, r);
 }
 
+/*
+ * libpam's own share of a login, the module doing nothing: pam_start reads
+ * the service file and loads a module, each of open and close sends an
+ * audit record, pam_end unloads.  Every PAM module pays this, pam_cgm and
+ * pam_cgfs alike; the kernel floor does not.
+ */
+static int run_pam_alone(void *ctx)
+{
+	struct halves h = {0};
+	int r = pam_cycle("bench-pam", &h);
+
+	half_stop(&h);
+	return finish(ctx, &h, r);
+}
+
 /* The old pam_cgm: escape, create, chown, remove-on-empty, move, each one request on "all". */
 static int run_old(void *ctx)
 {
@@ -345,21 +365,22 @@ static int write_service(const char *name, const char *line)
 
 void scenario_login(void)
 {
-	struct timed times[3];
-	struct contender c[4] = {
+	struct timed times[4];
+	struct contender c[5] = {
 		{.name = "pam_cgm + cgmd", .run = run_pam_cgm, .ctx = &times[0], .self_us = &times[0].last_us},
 		{.name = "kernel floor", .run = run_floor, .ctx = &times[1], .self_us = &times[1].last_us},
-		{.name = "old manager (cgmanager0_0)", .run = run_old, .ctx = &times[2], .self_us = &times[2].last_us},
+		{.name = "libpam alone (pam_permit)", .run = run_pam_alone, .ctx = &times[2], .self_us = &times[2].last_us},
+		{.name = "old manager (cgmanager0_0)", .run = run_old, .ctx = &times[3], .self_us = &times[3].last_us},
 		{.name = "pam_cgfs"},
 	};
 	struct cgfs_runner cgfs = {.pid = -1, .cmd = -1, .reply = -1};
 	char line[2048], *controllers = NULL;
-	size_t n = 3, len = 0;
+	size_t n = 4, len = 0;
 	FILE *list;
 
 	printf("\n1. login cycle (open + close, %zu hierarchies, sessions held %d ms untimed)\n", nhier, HOLD_MS);
 	snprintf(line, sizeof(line), "session required %s socket=%s base=%s", opt.pam_cgm, opt.socket, CGM_BASE);
-	if (write_service("bench-cgm", line) < 0) {
+	if (write_service("bench-cgm", line) < 0 || write_service("bench-pam", "session required pam_permit.so") < 0) {
 		perror("cgm-bench: service file");
 		return;
 	}
@@ -376,10 +397,10 @@ void scenario_login(void)
 		snprintf(line, sizeof(line), "session required %s -c %s", opt.pam_cgfs, controllers);
 		free(controllers);
 		if (write_service("bench-cgfs", line) == 0) {
-			c[3].run = run_pam_cgfs;
-			c[3].ctx = &cgfs;
-			c[3].self_us = &cgfs.last_us;
-			n = 4;
+			c[4].run = run_pam_cgfs;
+			c[4].ctx = &cgfs;
+			c[4].self_us = &cgfs.last_us;
+			n = 5;
 		}
 	}
 	alternate(c, n, iterations(200), 3);
