@@ -781,6 +781,8 @@ int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err)
 
 /* --- attach, values ------------------------------------------------------------ */
 
+static void arm_waiting_mark(const struct hierarchy *h, int fd);
+
 int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
 {
 	char buf[32], where[CG_PATH_BUF];
@@ -794,6 +796,7 @@ int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
 	if (r < 0)
 		return fail_errno(err, -r, "cannot move process %d to %s", (int)pid,
 				  cg_fd_path(fd, where, sizeof(where)));
+	arm_waiting_mark(h, fd);
 	return 0;
 }
 
@@ -1148,6 +1151,7 @@ struct mark {
 	bool armed;   /* seen holding processes: only then is it removed when empty */
 	bool polled;  /* on the sweep list */
 	bool session; /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
+	bool waiting; /* listed and not armed: counted in watch.waiting */
 	/*
 	 * The cgroup's inode (kernfs never gives a new cgroup an old one's):
 	 * a cgroup made again at `path` after this one went is not this mark's.
@@ -1169,6 +1173,7 @@ static struct {
 	struct mark *hash[HASH_SIZE];
 	struct mark **polled;
 	size_t npolled, cap;
+	size_t waiting; /* listed marks not armed yet (made before their cgroup's first process) */
 	uint64_t next_sweep;
 	unsigned gen;
 } watch = {.ifd = -1};
@@ -1209,6 +1214,23 @@ static struct mark *find_wd(int wd)
 	return NULL;
 }
 
+/* A mark listed (hashed or polled) before it is armed waits for its cgroup's first process. */
+static void count_waiting(struct mark *m)
+{
+	if (!m->armed && !m->waiting) {
+		m->waiting = true;
+		watch.waiting++;
+	}
+}
+
+static void uncount_waiting(struct mark *m)
+{
+	if (m->waiting) {
+		m->waiting = false;
+		watch.waiting--;
+	}
+}
+
 static int poll_mark(struct mark *m)
 {
 	if (m->polled)
@@ -1226,6 +1248,7 @@ static int poll_mark(struct mark *m)
 		watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
 	watch.polled[watch.npolled++] = m;
 	m->polled = true;
+	count_waiting(m);
 	return 0;
 }
 
@@ -1247,6 +1270,7 @@ static void drop_mark(struct mark *m, bool watched)
 				watch.polled[i] = watch.polled[--watch.npolled];
 				break;
 			}
+	uncount_waiting(m);
 	free(m->path);
 	free(m);
 }
@@ -1327,8 +1351,40 @@ void cg_mark_sessions(const struct hierarchy *h, int fd)
 /* Arms m; `fd` is its cgroup or -1. */
 static void arm(struct mark *m, int fd)
 {
+	uncount_waiting(m);
 	m->armed = true;
 	persist(m->h, fd, m->path, MARK_XATTR);
+}
+
+/*
+ * The daemon has just moved a process into cgroup `fd`: a mark made on it
+ * before its first process (RemoveOnEmpty, then MovePid: the old manager's
+ * order, and pam_cgm's nodelegate) is armed now.  Left to the periodic
+ * sweep (v1), it was armed only if a sweep happened to run while the
+ * cgroup was populated, and a short session's v1 cgroups stayed; left to
+ * the event (v2), a process gone again before the daemon read it was never
+ * seen.  Costs nothing while no mark waits.
+ */
+static void arm_waiting_mark(const struct hierarchy *h, int fd)
+{
+	struct stat st;
+
+	if (!watch.waiting || fstat(fd, &st) < 0)
+		return;
+	for (size_t i = 0; i < watch.npolled; i++) {
+		struct mark *m = watch.polled[i];
+
+		if (!m->armed && m->h == h && m->ino == st.st_ino) {
+			arm(m, fd);
+			return;
+		}
+	}
+	for (size_t i = 0; h->backend->events_file && i < HASH_SIZE; i++)
+		for (struct mark *m = watch.hash[i]; m; m = m->next)
+			if (!m->armed && m->h == h && m->ino == st.st_ino) {
+				arm(m, fd);
+				return;
+			}
 }
 
 /*
@@ -1384,6 +1440,8 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		*hash_slot(m->wd) = m;
 		if (armed || populated > 0)
 			arm(m, fd);
+		else
+			count_waiting(m);
 	} else {
 		for (size_t i = 0; i < watch.npolled; i++) {
 			struct mark *old = watch.polled[i];

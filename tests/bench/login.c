@@ -231,12 +231,7 @@ static int run_old(void *ctx)
 	cgm_disconnect(conn);
 	half_stop(&h);
 	hold();
-	/*
-	 * Close: the old module removed the session itself, on a connection of
-	 * its own; cgmd arms a v1 mark made before the move only when its
-	 * periodic sweep sees the cgroup populated, which a short session
-	 * rarely is.
-	 */
+	/* Close: the old module removed the session itself, on a connection of its own. */
 	half_start(&h);
 	if (move_out_untimed(&h) < 0 || !(conn = cgm_connect(opt.socket, NULL)) ||
 	    cgm_remove(conn, "all", session, 0) < 0)

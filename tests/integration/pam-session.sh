@@ -132,9 +132,11 @@ for name in $(hierarchy_names); do
 done
 check_limit memory cgmtest2 memory.limit_in_bytes $((1024 * 1024 * 1024))
 release c
-check "nodelegate: closed session removed (v2)" wait_gone "$(user_cg_dir unified cgmtest2)/$n"
-# On v1 a session marked before its process moved in (nodelegate) may
-# outlive a short login; the next login of the user takes it away.
+# Marked before its process moved in (nodelegate), the session is armed by
+# that move: it goes in every hierarchy, v1 ones too, once the login ended.
+for name in $(hierarchy_names); do
+	check "nodelegate: $name: closed session removed" wait_gone "$(user_cg_dir "$name" cgmtest2)/$n"
+done
 hold d cgmtest-nodelegate cgmtest2
 check_placed d cgmtest2
 for name in $(hierarchy_names); do

@@ -905,6 +905,42 @@ static void test_sweep_paths(void)
 }
 
 /*
+ * A mark made before the cgroup's first process (the old manager's order:
+ * RemoveOnEmpty, then MovePid) is armed by the move itself: the cgroup goes
+ * once the process has left, in every hierarchy, although no sweep saw it
+ * populated (the process stays less than a sweep period).
+ */
+static void test_marked_before_entering(void)
+{
+	pid_t p = sleeper();
+	size_t marked = 0, gone = 0;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int fd = -1;
+
+		fresh();
+		if (cg_create_at(h, sandbox_fd[i], "before", 0, 0, &fd, &err) == 1 &&
+		    cg_remove_on_empty(h, fd, 0, &err) == 0 && cg_attach(h, fd, p, &err) == 0)
+			marked++;
+		else
+			printf("# %s: %s\n", h->name, err.message);
+		if (fd >= 0)
+			close(fd);
+	}
+	is_int(marked, set.n, "marked while empty, then entered");
+	for (size_t i = set.n; i-- > 0;)
+		cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	for (size_t i = 0; i < set.n; i++)
+		gone += loop_until_gone(hostf(i, "before"), 2500) >= 0;
+	is_int(gone, set.n, "each went once the process had left");
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, "before"));
+	kill(p, SIGKILL);
+	reap(p);
+}
+
+/*
  * A session's mark (CG_MARK_SESSION) takes the empty cgroups the user made
  * in it along once no process is left below it; one still holding a
  * process keeps both.  In every hierarchy at once: v2 by its event, v1 by
@@ -1096,6 +1132,7 @@ static void test_remove_on_empty(void)
 	test_session_marks();
 	test_remade_at_marked_path();
 	test_marked_again_at_path();
+	test_marked_before_entering();
 	cg_watch_done();
 	check(cg_watch_fd() < 0, "watch: done closes the fd");
 	kill(idle, SIGKILL);
