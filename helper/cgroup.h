@@ -169,11 +169,13 @@ int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *er
  * with cg_watch_timeout_ms() as its timeout, and calls cg_watch_dispatch()
  * when the fd is readable or the timeout expired.  A marked cgroup is
  * removed once it has held processes and holds none any more, and has no
- * children: v2 through inotify (IN_MODIFY) on its cgroup.events; v1 by a
- * sweep every 2 s, and at once when a v2 cgroup marked in the same
- * dispatch cycle (the same OpenSession, on a hybrid host) goes away.  Mark
- * a cgroup after moving its process in: one never seen populated is left
- * alone.  A mark costs no file descriptor; marking twice is harmless.  An
+ * children: v2 through inotify (IN_MODIFY) on its cgroup.events; v1 at
+ * once when a v2 cgroup marked in the same request (cg_watch_new_request:
+ * the same OpenSession, on a hybrid host) goes away, and by a sweep every
+ * 2 s while no such v2 mark is left to tell.  A mark made before the
+ * cgroup's first process waits for it: cg_attach arms it, and so does a
+ * v2 event or a v1 sweep that finds the cgroup populated.  A mark costs no
+ * file descriptor; marking twice is harmless.  An
  * armed mark is also kept on the cgroup (an extended attribute naming
  * `owner`), and cg_watch_recover, at start-up, takes over the marks a
  * previous daemon with the same owner (socket) left: it removes those
@@ -195,6 +197,8 @@ enum {
 };
 int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err);
 void cg_watch_dispatch(void);
+/* The marks made from now on belong to one request: its v1 marks follow its v2 one. */
+void cg_watch_new_request(void);
 /* Milliseconds until the next sweep is due (-1: none); the loop calls cg_watch_dispatch() then. */
 int cg_watch_timeout_ms(void);
 void cg_watch_done(void);

@@ -1896,6 +1896,7 @@ static DBusMessage *run_request(struct request *r)
 	reply = dbus_message_new_method_return(r->call);
 	if (reply && rc == 0) {
 		dbus_message_iter_init_append(reply, &r->out);
+		cg_watch_new_request();
 		rc = r->m->run(r, &err);
 	}
 	if (rc < 0 || !reply) {

@@ -905,6 +905,57 @@ static void test_sweep_paths(void)
 }
 
 /*
+ * Marks made together (one request) on a hybrid host: the v1 ones follow
+ * the v2 one.  A v1 cgroup the process has left while it stays in the v2
+ * one outlives the periodic sweep, and goes with the v2 cgroup.
+ */
+static void test_v1_follows_v2(void)
+{
+	size_t v2 = set.n, marked = 0, kept = 0, gone = 0;
+	pid_t p = sleeper();
+
+	for (size_t i = 0; i < set.n; i++)
+		if (set.items[i].unified)
+			v2 = i;
+	if (v2 == set.n || set.n < 2) {
+		ok(1, "# SKIP no hybrid host: nothing follows a v2 mark");
+		kill(p, SIGKILL);
+		reap(p);
+		return;
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int fd = -1;
+
+		fresh();
+		if (cg_create_at(h, sandbox_fd[i], "follow", 0, 0, &fd, &err) == 1 && cg_attach(h, fd, p, &err) == 0 &&
+		    cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0)
+			marked++;
+		else
+			printf("# %s: %s\n", h->name, err.message);
+		if (fd >= 0)
+			close(fd);
+	}
+	is_int(marked, set.n, "one cgroup marked with the process in, in every hierarchy at once");
+	for (size_t i = 0; i < set.n; i++)
+		if (i != v2)
+			cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	/* Longer than a sweep period: the v2 cgroup, holding the process, stays. */
+	ok(loop_until_gone(hostf(v2, "follow"), 2500) < 0, "the v2 cgroup holding the process stays");
+	for (size_t i = 0; i < set.n; i++)
+		kept += i != v2 && host_exists(hostf(i, "follow"));
+	is_int(kept, set.n - 1, "the emptied v1 cgroups wait for the v2 one past a sweep");
+	cg_attach(&set.items[v2], sandbox_fd[v2], p, &err);
+	for (size_t i = 0; i < set.n; i++)
+		gone += loop_until_gone(hostf(i, "follow"), 2500) >= 0;
+	is_int(gone, set.n, "the v2 cgroup's end took them all");
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, "follow"));
+	kill(p, SIGKILL);
+	reap(p);
+}
+
+/*
  * A mark made before the cgroup's first process (the old manager's order:
  * RemoveOnEmpty, then MovePid) is armed by the move itself: the cgroup goes
  * once the process has left, in every hierarchy, although no sweep saw it
@@ -1133,6 +1184,7 @@ static void test_remove_on_empty(void)
 	test_remade_at_marked_path();
 	test_marked_again_at_path();
 	test_marked_before_entering();
+	test_v1_follows_v2();
 	cg_watch_done();
 	check(cg_watch_fd() < 0, "watch: done closes the fd");
 	kill(idle, SIGKILL);
