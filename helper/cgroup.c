@@ -1144,7 +1144,7 @@ int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *er
  * nothing in cgroup.events later) are also on the sweep list.
  */
 struct mark {
-	struct mark *next; /* hash chain */
+	struct mark *next; /* hash chain: by wd (v2), by path (v1, no wd) */
 	const struct hierarchy *h;
 	char *path;
 	int wd;	      /* -1 without inotify */
@@ -1152,6 +1152,7 @@ struct mark {
 	bool polled;  /* on the sweep list */
 	bool session; /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
 	bool waiting; /* listed and not armed: counted in watch.waiting */
+	size_t polled_at; /* its index in watch.polled, when polled */
 	/*
 	 * The cgroup's inode (kernfs never gives a new cgroup an old one's):
 	 * a cgroup made again at `path` after this one went is not this mark's.
@@ -1171,7 +1172,8 @@ struct mark {
 
 static struct {
 	int ifd;
-	struct mark *hash[HASH_SIZE];
+	struct mark *hash[HASH_SIZE];	 /* v2 marks, by wd */
+	struct mark *by_path[HASH_SIZE]; /* v1 marks, by hierarchy and path */
 	struct mark **polled;
 	size_t npolled, cap;
 	size_t waiting; /* listed marks not armed yet (made before their cgroup's first process) */
@@ -1232,6 +1234,24 @@ static void uncount_waiting(struct mark *m)
 	}
 }
 
+static struct mark **path_slot(const struct hierarchy *h, const char *path)
+{
+	uint64_t x = (uint64_t)(uintptr_t)h * 0x9e3779b97f4a7c15ULL;
+
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		x = (x ^ *c) * 0x100000001b3ULL; /* FNV-1a */
+	return &watch.by_path[x % HASH_SIZE];
+}
+
+/* The v1 mark on `path` of h, if any: one per path (a v1 mark has no wd to tell two apart). */
+static struct mark *find_path(const struct hierarchy *h, const char *path)
+{
+	for (struct mark *m = *path_slot(h, path); m; m = m->next)
+		if (m->h == h && strcmp(m->path, path) == 0)
+			return m;
+	return NULL;
+}
+
 static int poll_mark(struct mark *m)
 {
 	if (m->polled)
@@ -1247,6 +1267,7 @@ static int poll_mark(struct mark *m)
 	}
 	if (watch.npolled == 0)
 		watch.next_sweep = now_ms() + SWEEP_INTERVAL_MS;
+	m->polled_at = watch.npolled;
 	watch.polled[watch.npolled++] = m;
 	m->polled = true;
 	count_waiting(m);
@@ -1256,21 +1277,19 @@ static int poll_mark(struct mark *m)
 /* Forgets m; `watched` is false when the kernel already dropped its inotify watch (IN_IGNORED). */
 static void drop_mark(struct mark *m, bool watched)
 {
-	if (m->wd >= 0) {
-		for (struct mark **p = hash_slot(m->wd); *p; p = &(*p)->next)
-			if (*p == m) {
-				*p = m->next;
-				break;
-			}
-		if (watched && watch.ifd >= 0)
-			inotify_rm_watch(watch.ifd, m->wd);
+	for (struct mark **p = m->wd >= 0 ? hash_slot(m->wd) : path_slot(m->h, m->path); *p; p = &(*p)->next)
+		if (*p == m) {
+			*p = m->next;
+			break;
+		}
+	if (m->wd >= 0 && watched && watch.ifd >= 0)
+		inotify_rm_watch(watch.ifd, m->wd);
+	if (m->polled) {
+		struct mark *last = watch.polled[--watch.npolled];
+
+		watch.polled[m->polled_at] = last;
+		last->polled_at = m->polled_at;
 	}
-	if (m->polled)
-		for (size_t i = 0; i < watch.npolled; i++)
-			if (watch.polled[i] == m) {
-				watch.polled[i] = watch.polled[--watch.npolled];
-				break;
-			}
 	uncount_waiting(m);
 	free(m->path);
 	free(m);
@@ -1444,20 +1463,18 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		else
 			count_waiting(m);
 	} else {
-		for (size_t i = 0; i < watch.npolled; i++) {
-			struct mark *old = watch.polled[i];
+		struct mark *old = find_path(h, m->path);
 
-			if (old->h != h || strcmp(old->path, m->path) != 0)
-				continue;
-			if (old->ino == m->ino) { /* marked twice: keep the first */
-				free(m->path);
-				free(m);
-				return 0;
-			}
-			/* The mark of a cgroup removed from this path (Remove leaves it to the sweep): stale. */
-			drop_mark(old, false);
-			break;
+		if (old && old->ino == m->ino) { /* marked twice: keep the first */
+			free(m->path);
+			free(m);
+			return 0;
 		}
+		/* The mark of a cgroup removed from this path (Remove leaves it to the sweep): stale. */
+		if (old)
+			drop_mark(old, false);
+		m->next = *path_slot(h, m->path);
+		*path_slot(h, m->path) = m;
 		if (poll_mark(m) < 0) {
 			drop_mark(m, false);
 			return failf(err, FAIL_FAILED, "out of memory");
