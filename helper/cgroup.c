@@ -1147,11 +1147,11 @@ struct mark {
 	struct mark *next; /* hash chain: by wd (v2), by path (v1, no wd) */
 	const struct hierarchy *h;
 	char *path;
-	int wd;	      /* -1 without inotify */
-	bool armed;   /* seen holding processes: only then is it removed when empty */
-	bool polled;  /* on the sweep list */
-	bool session; /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
-	bool waiting; /* listed and not armed: counted in watch.waiting */
+	int wd;		  /* -1 without inotify */
+	bool armed;	  /* seen holding processes: only then is it removed when empty */
+	bool polled;	  /* on the sweep list */
+	bool session;	  /* a login's session: the empty cgroups left below it go with it (CG_MARK_SESSION) */
+	bool waiting;	  /* listed and not armed: counted in watch.waiting */
 	size_t polled_at; /* its index in watch.polled, when polled */
 	/*
 	 * The cgroup's inode (kernfs never gives a new cgroup an old one's):

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cgm.h"
 
 struct options opt = {.scale = 1.0};
 struct hier hier[MAX_HIER];
@@ -530,6 +531,66 @@ long cgmd_rss_kib(void)
 	buf[n] = '\0';
 	p = strstr(buf, "VmRSS:");
 	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+double cgmd_cpu_ms(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)opt.cgmd_pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* After the command's closing parenthesis: state, then fields 4..13, then utime and stime. */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* --- the login cycle, through cgmd and directly ------------------------------------------ */
+
+int login_cycle_cgm(struct cgm *conn, const char *user, int pidfd)
+{
+	char *session = NULL;
+	int r;
+
+	r = cgm_open_session(conn, "all", user, user_uid, user_gid, pidfd, &session);
+	if (r == 0)
+		r = cgm_move_pidfd(conn, "all", "", pidfd);
+	if (r == 0)
+		r = cgm_remove(conn, "all", session, 0);
+	free(session);
+	return r < 0 ? r : 0;
+}
+
+int login_cycle_floor(const char *user, pid_t pid)
+{
+	char session[160];
+	int r = 0;
+
+	snprintf(session, sizeof(session), "%s/1", user);
+	for (size_t i = 0; i < nhier && r == 0; i++) {
+		const struct hier *h = &hier[i];
+
+		if ((r = mkdir_p_at(h->fd, user)) < 0 || (r = delegate_at(h, h->fd, user, user_uid, user_gid)) < 0 ||
+		    (r = mkdir_as_at(h, h->fd, session, user_uid, user_gid)) < 0 ||
+		    (r = write_pid_at(h->fd, session, pid)) < 0)
+			break;
+	}
+	if (r == 0)
+		r = move_home(pid);
+	for (size_t i = 0; i < nhier; i++)
+		if (rmdir_at(hier[i].fd, session) < 0 && r == 0)
+			r = -EBUSY;
+	return r;
 }
 
 /* --- hierarchies ------------------------------------------------------------------------ */

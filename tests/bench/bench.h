@@ -112,6 +112,19 @@ void scenario_memory(void);
 
 /* cgmd's resident set in KiB, from /proc/<pid>/status. */
 long cgmd_rss_kib(void);
+/* The CPU time cgmd has used so far (user and system), in ms, from /proc/<pid>/stat. */
+double cgmd_cpu_ms(void);
+
+/*
+ * One login cycle of the process behind pidfd/pid, in `user` (made if
+ * missing, delegated to the benchmark's user), session "<user>/<n>":
+ * through cgmd (OpenSession, MovePidfd back, Remove; errors in
+ * cgm_errmsg(conn)) or directly (the same mkdirs, chowns, pid writes and
+ * rmdirs: the floor).  0 or negative.
+ */
+struct cgm;
+int login_cycle_cgm(struct cgm *conn, const char *user, int pidfd);
+int login_cycle_floor(const char *user, pid_t pid);
 
 /* Keep the echo server's process out of the way: forked before anything else. */
 int echo_server_start(const char *path);

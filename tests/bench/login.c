@@ -364,7 +364,10 @@ void scenario_login(void)
 	struct contender c[5] = {
 		{.name = "pam_cgm + cgmd", .run = run_pam_cgm, .ctx = &times[0], .self_us = &times[0].last_us},
 		{.name = "kernel floor", .run = run_floor, .ctx = &times[1], .self_us = &times[1].last_us},
-		{.name = "libpam alone (pam_permit)", .run = run_pam_alone, .ctx = &times[2], .self_us = &times[2].last_us},
+		{.name = "libpam alone (pam_permit)",
+		 .run = run_pam_alone,
+		 .ctx = &times[2],
+		 .self_us = &times[2].last_us},
 		{.name = "old manager (cgmanager0_0)", .run = run_old, .ctx = &times[3], .self_us = &times[3].last_us},
 		{.name = "pam_cgfs"},
 	};

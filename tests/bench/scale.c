@@ -3,9 +3,10 @@
  * Scenario 4, scale: the latency of creating a cgroup, moving a process in
  * and out and removing it, among 10, 1,000 and 10,000 existing siblings
  * (on every hierarchy), through cgmd and directly; Prune of 10,000 empty
- * cgroups; GetTasksRecursive over 1,000 cgroups.  The many cgroups are made
- * directly (they are the setting, not the measurement) and removed even
- * when something failed.
+ * cgroups; GetTasksRecursive over 1,000 cgroups; a login cycle while 1,000
+ * sessions are open, and what cgmd does meanwhile when idle.  The many
+ * cgroups are made directly (they are the setting, not the measurement)
+ * and removed even when something failed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #define SIB   "sc"
 #define PRUNE "pr"
 #define TASKS "gt"
+#define LIVE  "ls"
 
 enum { OP_CREATE, OP_MOVE_IN, OP_MOVE_OUT, OP_REMOVE, NOPS };
 static const char *const op_names[NOPS] = {"create", "move in", "move out", "remove"};
@@ -306,6 +308,80 @@ static void tasks(struct cgm *conn)
 	remove_tree_all(TASKS);
 }
 
+/*
+ * Login cycles (as in scenario 3, one client) alternated with the floor's,
+ * before and while `n` sessions of other processes are open through cgmd
+ * (50 users, as many sessions each): every live session is a set of
+ * remove-on-empty marks the daemon keeps.  Then cgmd's CPU time over two
+ * sweep periods with nothing asked of it.
+ */
+static void live_sessions(struct cgm *conn)
+{
+	const int n = (int)(1000 * (opt.scale < 1 ? 0.1 : 1)), iters = iterations(200);
+	struct contender c[2][2] = {{{.name = "cgmd"}, {.name = "kernel floor"}},
+				    {{.name = "cgmd"}, {.name = "kernel floor"}}};
+	pid_t *live = calloc((size_t)n, sizeof(*live)), mover;
+	int pidfd = -1, opened = 0;
+	double cpu0, cpu1;
+	char what[96];
+
+	mover = spawn_sleeper(&pidfd);
+	if (!live || mover < 0 || pidfd < 0) {
+		free(live);
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (k == 1)
+			for (; opened < n; opened++) {
+				char user[64], *session = NULL;
+				int fd = -1;
+
+				snprintf(user, sizeof(user), LIVE "/u%d", opened % 50);
+				if ((live[opened] = spawn_sleeper(&fd)) < 0 ||
+				    cgm_open_session(conn, "all", user, user_uid, user_gid, fd, &session) < 0) {
+					result_note("scale: live session %d: %s", opened, cgm_errmsg(conn));
+					if (fd >= 0)
+						close(fd);
+					break;
+				}
+				free(session);
+				close(fd);
+			}
+		for (int it = 0; it < iters; it++)
+			for (int j = 0; j < 2; j++) {
+				int which = (it + j) % 2, r;
+				uint64_t t0 = now_ns();
+
+				r = which ? login_cycle_floor(LIVE "/floor", mover)
+					  : login_cycle_cgm(conn, LIVE "/cgm", pidfd);
+				if (r < 0) {
+					c[k][which].s.errors++;
+					move_home(mover);
+				} else {
+					series_add(&c[k][which].s, since(t0));
+				}
+			}
+		for (int which = 0; which < 2; which++) {
+			snprintf(what, sizeof(what), "login cycle among %d live sessions", k ? opened : 0);
+			result_series("4 scale", what, &c[k][which], k ? &c[0][which] : NULL);
+		}
+	}
+	cpu0 = cgmd_cpu_ms();
+	sleep(4);
+	cpu1 = cgmd_cpu_ms();
+	snprintf(what, sizeof(what), "CPU idle with %d live sessions", opened);
+	result_value("4 scale", what, "cgmd", cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / 4, "ms/s", 0, 0);
+	for (int i = 0; i < opened; i++)
+		reap(live[i]);
+	reap(mover);
+	close(pidfd);
+	free(live);
+	for (int k = 0; k < 2; k++)
+		for (int which = 0; which < 2; which++)
+			series_free(&c[k][which].s);
+	remove_tree_all(LIVE);
+}
+
 void scenario_scale(void)
 {
 	struct cgm *conn = cgm_connect_timeout(opt.socket, 600000, NULL);
@@ -318,5 +394,6 @@ void scenario_scale(void)
 	siblings(conn);
 	prune(conn);
 	tasks(conn);
+	live_sessions(conn);
 	cgm_disconnect(conn);
 }

@@ -29,48 +29,6 @@ struct tally {
 	unsigned long cycles, errors;
 };
 
-static int cycle_cgm(struct cgm *conn, int w, int pidfd, char *errbuf, size_t errlen)
-{
-	char user[64], *session = NULL;
-	int r;
-
-	snprintf(user, sizeof(user), BASE "/w%d", w);
-	r = cgm_open_session(conn, "all", user, user_uid, user_gid, pidfd, &session);
-	if (r == 0)
-		r = cgm_move_pidfd(conn, "all", "", pidfd);
-	if (r == 0)
-		r = cgm_remove(conn, "all", session, 0);
-	if (r < 0)
-		snprintf(errbuf, errlen, "%s", cgm_errmsg(conn));
-	free(session);
-	return r < 0 ? -1 : 0;
-}
-
-static int cycle_floor(int w, pid_t sleeper, char *errbuf, size_t errlen)
-{
-	char user[64], session[80];
-	int r = 0;
-
-	snprintf(user, sizeof(user), FLOOR_BASE "/w%d", w);
-	snprintf(session, sizeof(session), "%s/1", user);
-	for (size_t i = 0; i < nhier && r == 0; i++) {
-		const struct hier *h = &hier[i];
-
-		if ((r = mkdir_p_at(h->fd, user)) < 0 || (r = delegate_at(h, h->fd, user, user_uid, user_gid)) < 0 ||
-		    (r = mkdir_as_at(h, h->fd, session, user_uid, user_gid)) < 0 ||
-		    (r = write_pid_at(h->fd, session, sleeper)) < 0)
-			break;
-	}
-	if (r == 0)
-		r = move_home(sleeper);
-	for (size_t i = 0; i < nhier; i++)
-		if (rmdir_at(hier[i].fd, session) < 0 && r == 0)
-			r = -EBUSY;
-	if (r < 0)
-		snprintf(errbuf, errlen, "floor: %s", strerror(-r));
-	return r;
-}
-
 static void worker(int w, bool use_cgm, double seconds, int ready_fd, int start_fd, int result_fd)
 {
 	struct tally t = {0};
@@ -93,10 +51,16 @@ static void worker(int w, bool use_cgm, double seconds, int ready_fd, int start_
 	(void)!read(start_fd, &byte, 1); /* returns at EOF: the start */
 	deadline = now_ns() + (uint64_t)(seconds * 1e9);
 	while (sleeper > 0 && now_ns() < deadline) {
-		int r = use_cgm ? cycle_cgm(conn, w, pidfd, errbuf, sizeof(errbuf))
-				: cycle_floor(w, sleeper, errbuf, sizeof(errbuf));
+		char user[64];
+		int r;
 
+		snprintf(user, sizeof(user), "%s/w%d", use_cgm ? BASE : FLOOR_BASE, w);
+		r = use_cgm ? login_cycle_cgm(conn, user, pidfd) : login_cycle_floor(user, sleeper);
 		if (r < 0) {
+			if (use_cgm)
+				snprintf(errbuf, sizeof(errbuf), "%s", cgm_errmsg(conn));
+			else
+				snprintf(errbuf, sizeof(errbuf), "floor: %s", strerror(-r));
 			if (t.errors++ == 0)
 				fprintf(stderr, "cgm-bench: worker %d: %s\n", w, errbuf);
 			move_home(sleeper);

@@ -1092,8 +1092,8 @@ static void test_marked_again_at_path(void)
 		fresh();
 		if (cg_create_at(h, sandbox_fd[i], "again", 0, 0, &fd, &err) == 1 &&
 		    cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0 && rmdir(hostf(i, "again")) == 0 &&
-		    cg_create_at(h, sandbox_fd[i], "again", 0, 0, &again, &err) == 1 && cg_attach(h, again, p, &err) == 0 &&
-		    cg_remove_on_empty(h, again, CG_MARK_FILLED, &err) == 0)
+		    cg_create_at(h, sandbox_fd[i], "again", 0, 0, &again, &err) == 1 &&
+		    cg_attach(h, again, p, &err) == 0 && cg_remove_on_empty(h, again, CG_MARK_FILLED, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s %s\n", h->name, err.message, strerror(errno));
