@@ -513,43 +513,41 @@ void reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* /proc/<cgmd>/<file> into buf, NUL-terminated; false when it cannot be read. */
+static bool read_cgmd_proc(const char *file, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)opt.cgmd_pid, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
 long cgmd_rss_kib(void)
 {
 	char buf[4096], *p;
-	ssize_t n;
 
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)opt.cgmd_pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!read_cgmd_proc("status", buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "VmRSS:");
 	return p ? strtol(p + 6, NULL, 10) : -1;
 }
 
 double cgmd_cpu_ms(void)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)opt.cgmd_pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	/* After the command's closing parenthesis: state, then fields 4..13, then utime and stime. */
-	if (!(p = strrchr(buf, ')')) ||
+	if (!read_cgmd_proc("stat", buf, sizeof(buf)) || !(p = strrchr(buf, ')')) ||
 	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
