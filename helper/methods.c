@@ -1458,6 +1458,10 @@ static int free_session_number(struct targets *ts, unsigned long *ret, struct fa
  * (v2) and delegate it, make the first free
  * numbered child owned by the user in every selected hierarchy, move the
  * process in and mark the child remove-on-empty.  All or nothing.
+ * OpenSession moves the process of its pidfd; OpenOwnSession the caller
+ * itself, pinned since it connected, which needs no descriptor and so no
+ * round trip before it (libcgm's Ping ahead of a first message with fds):
+ * the placement in one round trip, as pam_cgm makes it.
  */
 static int run_open_session(struct request *r, struct failure *err)
 {
@@ -1470,7 +1474,8 @@ static int run_open_session(struct request *r, struct failure *err)
 	pid_t pid;
 	int rc;
 
-	rc = pid_from_pidfd(r->fd, &pid, err);
+	pid = r->c->pid;
+	rc = r->fd >= 0 ? pid_from_pidfd(r->fd, &pid, err) : 0;
 	if (rc == 0)
 		rc = targets_select(r, r->s[0], user_cg, user_cg[0] == '/', &users, err);
 	if (rc == 0 && cgpath_is_self(user_cg))
@@ -1532,7 +1537,7 @@ static int run_open_session(struct request *r, struct failure *err)
 			rc = oom(err);
 	r->pid = pid;
 	if (rc == 0)
-		rc = pidfd_still_alive(r->fd, pid, err);
+		rc = r->fd >= 0 ? pidfd_still_alive(r->fd, pid, err) : caller_still_alive(r->c, err);
 	if (rc == 0)
 		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
@@ -1743,6 +1748,7 @@ const struct method methods_table[] = {
 	{CG, "PruneScm", "ssh", "", C, -1, run_scm},
 	{CG, "ListKeysScm", "ssh", "", C, -1, run_scm},
 	{M1, "OpenSession", "ssuuh", "s", C | METHOD_HOST_ROOT, -1, run_open_session},
+	{M1, "OpenOwnSession", "ssuu", "s", C | METHOD_HOST_ROOT, -1, run_open_session},
 	{M1, "MovePidfd", "ssh", "", C, -1, run_move_pidfd},
 	{M1, "GetPidfdCgroup", "sh", "s", C, -1, run_get_pidfd_cgroup},
 	{M1, "Kill", "ssi", "", C, -1, run_kill},

@@ -118,7 +118,10 @@ void cgm_keys_free(struct cgm_key *keys, size_t n);
  * (a leading "/" means the real root of each hierarchy) and delegate it to
  * uid/gid, create the next free numbered child, move the process of `pidfd`
  * in, mark it remove-on-empty.  *ret_session_cg is the session cgroup path.
+ * pidfd CGM_SELF places the process that opened the connection, with no
+ * descriptor to pass: on a new connection that saves a round trip.
  */
+#define CGM_SELF (-2)
 int cgm_open_session(struct cgm *conn, const char *c, const char *user_cg, uid_t uid, gid_t gid, int pidfd,
 		     char **ret_session_cg);
 int cgm_move_pidfd(struct cgm *conn, const char *c, const char *cg, int pidfd);

@@ -31,7 +31,9 @@ static const struct cgm__method m_ping = LEGACY("Ping", ""), m_get_pid_cgroup = 
 				m_remove_on_empty = LEGACY("RemoveOnEmpty", ""), m_prune = LEGACY("Prune", ""),
 				m_list_controllers = LEGACY("ListControllers", "as"),
 				m_list_keys = LEGACY("ListKeys", "a(suuu)"),
-				m_open_session = MANAGER("OpenSession", "s"), m_move_pidfd = MANAGER("MovePidfd", ""),
+				m_open_session = MANAGER("OpenSession", "s"),
+				m_open_own_session = MANAGER("OpenOwnSession", "s"),
+				m_move_pidfd = MANAGER("MovePidfd", ""),
 				m_get_pidfd_cgroup = MANAGER("GetPidfdCgroup", "s"), m_kill = MANAGER("Kill", ""),
 				m_freeze = MANAGER("Freeze", ""), m_thaw = MANAGER("Thaw", ""),
 				m_apply_limits = MANAGER("ApplyLimits", ""),
@@ -330,6 +332,10 @@ CGM_EXPORT void cgm_strv_free(char **strv)
 CGM_EXPORT int cgm_open_session(struct cgm *conn, const char *c, const char *user_cg, uid_t uid, gid_t gid, int pidfd,
 				char **ret_session_cg)
 {
+	/* This process itself: no descriptor to pass, so no round trip ahead of the call (cgm__call). */
+	if (pidfd == CGM_SELF)
+		return CALL_DECODE(conn, &m_open_own_session, reply_string(conn, reply, ret_session_cg), CGM_S(c),
+				   CGM_S(user_cg), CGM_U(uid), CGM_U(gid));
 	return CALL_DECODE(conn, &m_open_session, reply_string(conn, reply, ret_session_cg), CGM_S(c), CGM_S(user_cg),
 			   CGM_U(uid), CGM_U(gid), CGM_FD(pidfd));
 }

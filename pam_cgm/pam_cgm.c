@@ -309,32 +309,39 @@ static int open_session_nodelegate(struct cgm *conn, const char *c, const char *
 	return r;
 }
 
-/* Places this process (the session leader) and returns the session cgroup. */
+/*
+ * Places this process (the session leader) and returns the session cgroup:
+ * with OpenSession for the connection's own process (CGM_SELF: one round
+ * trip, no descriptor), or with nodelegate's separate requests, which move
+ * it by a pidfd.
+ */
 static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
 		       const struct passwd *pw, char **ret_session_cg)
 {
+	char **checked = NULL;
 	int pidfd, r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0) {
-		pam_syslog(pamh, LOG_ERR, "pidfd_open: %m");
-		return CGM_EFAILED;
-	}
-	if (args->nodelegate) {
-		char **checked = NULL;
-
-		if ((r = selected_hierarchies(pamh, conn, args, &checked)) < 0)
-			goto out;
-		cgm_strv_free(checked);
-		r = open_session_nodelegate(conn, args->controllers, user_cg, pw->pw_uid, pidfd, ret_session_cg);
+	if (!args->nodelegate) {
+		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, CGM_SELF,
+				     ret_session_cg);
 	} else {
-		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, pidfd, ret_session_cg);
+		pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		if (pidfd < 0) {
+			pam_syslog(pamh, LOG_ERR, "pidfd_open: %m");
+			return CGM_EFAILED;
+		}
+		r = selected_hierarchies(pamh, conn, args, &checked);
+		cgm_strv_free(checked);
+		if (r < 0) { /* it said what it refused */
+			close(pidfd);
+			return r;
+		}
+		r = open_session_nodelegate(conn, args->controllers, user_cg, pw->pw_uid, pidfd, ret_session_cg);
+		close(pidfd);
 	}
 	if (r < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot open a cgroup session for %s in %s: %s", pw->pw_name, user_cg,
 			   cgm_errmsg(conn));
-out:
-	close(pidfd);
 	return r;
 }
 

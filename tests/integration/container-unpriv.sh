@@ -156,6 +156,8 @@ check_error org.cgm.Error.PermissionDenied "... (MovePidAbs into root's cgroup)"
 	ctcall MovePidAbs string:memory string:"$(pid_cgroup $$ memory)/cgmtest-out" int32:1
 check_error org.cgm.Error.PermissionDenied "... (OpenSession)" \
 	ct "$top_builddir/tests/unit/test-daemon-fdcall" "$CTSOCK" "$IFACE1.OpenSession" ssuuh all cgmtest-x 0 0 1
+check_error org.cgm.Error.PermissionDenied "... (OpenOwnSession)" \
+	ct "$top_builddir/tests/unit/test-daemon-fdcall" "$CTSOCK" "$IFACE1.OpenOwnSession" ssuu all cgmtest-x 0 0
 check_eq "a requestor above the caller's own cgroup is refused ('0')" \
 	"$(CT_AT=job1 ct "$SCM" --requestor 1:0:0 "$CTSOCK" CreateScm memory job3)" 0
 check "... and the daemon says why" grep -q "outside the caller's cgroup" "$T_DIR/cgmd.log"

@@ -632,6 +632,49 @@ static void test_open_session(struct cgm *c)
 }
 
 /*
+ * OpenSession for the connection's own process (CGM_SELF), as pam_cgm makes
+ * it: the first call on a fresh connection, with no descriptor.  A child
+ * places itself and waits; a pidfd of -1 (a failed pidfd_open) is refused,
+ * not taken for "myself".
+ */
+static void test_open_own_session(struct cgm *c)
+{
+	int ready[2], go[2], status = -1;
+	char *s = NULL, byte = 0;
+	pid_t pid;
+
+	is_int(cgm_open_session(c, "all", "own", user_uid, user_gid, -1, &s), CGM_EINVAL,
+	       "pidfd -1 is refused (CGM_EINVAL)");
+	if (pipe(ready) < 0 || pipe(go) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct cgm *own;
+		char *session = NULL;
+		int r;
+
+		close(go[1]); /* the parent's close of its end is the signal to go */
+		own = cgm_connect(sock_path, NULL);
+		r = own ? cgm_open_session(own, "all", "own", user_uid, user_gid, CGM_SELF, &session) : -1;
+
+		byte = r == 0 && session && strcmp(session, "own/1") == 0 ? 'y' : 'n';
+		(void)!write(ready[1], &byte, 1);
+		(void)!read(go[0], &byte, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	is_int(read(ready[0], &byte, 1) == 1 ? byte : 0, 'y',
+	       "a child's own session, the first call on its connection");
+	ok(holds(H, "own/1", pid) && holds("unified", "own/1", pid), "the child itself is in own/1");
+	close(go[1]);
+	waitpid(pid, &status, 0);
+	ok(EVENTUALLY(everywhere("own/1", 0)), "and the session goes once it has exited");
+	is_int(cgm_remove(c, "all", "own", 0), 1, "remove <user_cg>");
+	close(ready[0]);
+}
+
+/*
  * A stopped daemon never answers: a call costs the connection's timeout and
  * no more, and the connection works once the daemon runs again.  A call that
  * timed out is not withdrawn: the daemon carries it out when it resumes.
@@ -814,6 +857,7 @@ int main(int argc, char **argv)
 		test_freeze(c);
 		test_remove_on_empty(c);
 		test_open_session(c);
+		test_open_own_session(c);
 		test_timeouts(c);
 		test_pidfd_first();
 		test_threads(c);
