@@ -649,40 +649,23 @@ static int chown_entry(int dfd, const char *name, unsigned char type, void *data
 }
 
 /*
- * mkdirat with the filesystem ids of uid/gid: the kernel then gives the new
- * cgroup directory and every file in it to uid/gid itself, which saves a
- * chown per file (dozens on v1).  The permission check is then the user's
- * own (write access to the parent, without root's capabilities), so
- * callers fall back to creating as root and chowning when it fails.
- * Returns 0 or -errno.
+ * The mkdirs of cg_create_each run with the filesystem ids of uid/gid: the
+ * kernel then gives the new cgroup directory and every file in it to
+ * uid/gid itself, which saves a chown per file (dozens on v1).  The
+ * permission check is then the user's own (write access to the parent,
+ * without root's capabilities), so a mkdir refused that way is made again
+ * as root here, with a chown per file.  `r` is the mkdir's result as the
+ * owner (0, -errno; -EPERM when not tried).
  */
-static int mkdir_as(int parent_fd, const char *name, uid_t uid, gid_t gid)
-{
-	int r;
-
-	setfsgid(gid);
-	setfsuid(uid);
-	r = mkdirat(parent_fd, name, 0755) < 0 ? -errno : 0;
-	setfsuid(0);
-	setfsgid(0);
-	return r;
-}
-
-int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
-		 struct failure *err)
+static int create_finish(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int r,
+			 int *ret_fd, struct failure *err)
 {
 	struct owner o = {uid, gid};
 	cleanup_close int fd = -1;
 	char where[CG_PATH_BUF];
 	struct stat st;
 	bool made_as_root = false;
-	int r = -EPERM;
 
-	if (!is_plain_name(name))
-		return failf(err, FAIL_INVALID_PATH, "\"%s\" is not a cgroup name", name);
-	/* The daemon is root: what it creates already belongs to root, so root's own cgroups cost no chown. */
-	if (uid != 0 || gid != 0)
-		r = mkdir_as(parent_fd, name, uid, gid);
 	if (r == -EPERM || r == -EACCES) {
 		r = mkdirat(parent_fd, name, 0755) < 0 ? -errno : 0;
 		made_as_root = true;
@@ -729,6 +712,57 @@ undo:
 		log_warning("cannot remove half-created cgroup %s/%s: %m", cg_fd_path(parent_fd, where, sizeof(where)),
 			    name);
 	return -1;
+}
+
+int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid_t uid, gid_t gid, int *ret_fd,
+		 struct failure *err)
+{
+	struct cg_create_item item = {.h = h, .parent_fd = parent_fd, .fd = -1};
+	int r = cg_create_each(&item, 1, name, uid, gid, err) < 0 ? -1 : item.made;
+
+	if (r >= 0 && ret_fd)
+		*ret_fd = item.fd;
+	else if (item.fd >= 0)
+		close(item.fd);
+	return r;
+}
+
+int cg_create_each(struct cg_create_item *items, size_t n, const char *name, uid_t uid, gid_t gid, struct failure *err)
+{
+	size_t tried = n;
+
+	if (!is_plain_name(name))
+		return failf(err, FAIL_INVALID_PATH, "\"%s\" is not a cgroup name", name);
+	for (size_t i = 0; i < n; i++) {
+		items[i].fd = -1;
+		items[i].made = -EPERM; /* root's own cgroups cost no chown: made as root */
+	}
+	/* One switch of the filesystem ids for every mkdir: each switch makes new credentials. */
+	if (uid != 0 || gid != 0) {
+		setfsgid(gid);
+		setfsuid(uid);
+		for (size_t i = 0; i < n && tried == n; i++)
+			if ((items[i].made = mkdirat(items[i].parent_fd, name, 0755) < 0 ? -errno : 0) == -EEXIST)
+				tried = i + 1;
+		setfsuid(0);
+		setfsgid(0);
+	}
+	for (size_t i = 0; i < tried; i++) {
+		const struct cg_create_item *it = &items[i];
+		int made = create_finish(it->h, it->parent_fd, name, uid, gid, it->made, &items[i].fd, err);
+
+		items[i].made = made;
+		if (made == 1)
+			continue;
+		/* The rest were made by the mkdir above and not finished: not left behind. */
+		for (size_t j = i + 1; j < tried; j++) {
+			if (items[j].made == 0 && unlinkat(items[j].parent_fd, name, AT_REMOVEDIR) < 0)
+				log_warning("cannot remove half-created cgroup .../%s: %m", name);
+			items[j].made = -1;
+		}
+		return made < 0 ? -1 : (int)i + 1;
+	}
+	return (int)tried;
 }
 
 int cg_delegate(const struct hierarchy_set *set, const struct hierarchy *h, int fd, uid_t uid, gid_t gid,

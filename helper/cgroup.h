@@ -76,6 +76,23 @@ int cg_create_at(const struct hierarchy *h, int parent_fd, const char *name, uid
 		 struct failure *err);
 
 /*
+ * cg_create_at of `name` below several parents (OpenSession's session, one
+ * per hierarchy), switching the filesystem ids once for all the mkdirs
+ * (a switch makes new credentials: two pairs per mkdir were a twentieth
+ * of a login).  Stops after the first item it did not make: returns how
+ * many were tried, or -1 when one failed.  An item has `made` 1 and `fd`
+ * its new cgroup only if it was made; the first that was not has `made` 0
+ * (it existed; `fd` opens it) or -1 (failed); no cgroup is left half-made.
+ */
+struct cg_create_item {
+	const struct hierarchy *h;
+	int parent_fd;
+	int fd;	  /* out */
+	int made; /* out: 1 made, 0 existed, -1 failed */
+};
+int cg_create_each(struct cg_create_item *items, size_t n, const char *name, uid_t uid, gid_t gid, struct failure *err);
+
+/*
  * Hands cgroup `fd` to uid/gid: the directory and the delegation files
  * only (v2: set->delegate_files; v1: "tasks", "cgroup.procs"), never the
  * cgroup's own limit files.  Delegation files this cgroup lacks (v2

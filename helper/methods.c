@@ -1470,6 +1470,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	gid_t gid = r->u[1];
 	struct targets users = {0}, sessions = {0};
 	char **origins = NULL, number[32], *session_cg = NULL;
+	struct cg_create_item *items = NULL;
 	unsigned long n = 0;
 	pid_t pid;
 	int rc;
@@ -1494,8 +1495,10 @@ static int run_open_session(struct request *r, struct failure *err)
 		rc = process_cgroups(r, pid, origins, err);
 	if (rc == 0 && !(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
 		rc = oom(err);
+	if (rc == 0 && !(items = calloc(users.n ? users.n : 1, sizeof(*items))))
+		rc = oom(err);
 	for (int tries = 0; rc == 0; tries++) {
-		int made = 1;
+		int tried = 0;
 
 		if (tries == SESSION_TRIES) {
 			rc = failf(err, FAIL_BUSY, "no free session number in %s after %d tries", user_cg, tries);
@@ -1503,33 +1506,38 @@ static int run_open_session(struct request *r, struct failure *err)
 		}
 		rc = free_session_number(&users, &n, err);
 		snprintf(number, sizeof(number), "%lu", n);
-		sessions.n = 0;
 		sessions.path = number;
-		for (size_t i = 0; rc == 0 && made == 1 && i < users.n; i++) {
+		for (size_t i = 0; rc == 0 && i < users.n; i++) {
 			struct target *t = &sessions.t[sessions.n++];
 
 			*t = (struct target){.h = users.t[i].h, .idx = users.t[i].idx, .fd = -1, .child_fd = -1};
 			t->undo_fd = dup(users.t[i].fd);
 			t->undo_name = strdup(number);
+			items[i] = (struct cg_create_item){.h = t->h, .parent_fd = users.t[i].fd, .fd = -1, .made = -1};
 			if (t->undo_fd < 0 || !t->undo_name)
 				rc = oom(err);
-			else
-				made = cg_create_at(t->h, users.t[i].fd, number, uid, gid, &t->fd, err);
-			if (made == 0) {
-				/* Someone (the user itself, on v2) took the number meanwhile: not ours to remove. */
+		}
+		/* Every hierarchy's session made as the user at once (one switch of the filesystem ids). */
+		if (rc == 0 && (tried = cg_create_each(items, users.n, number, uid, gid, err)) < 0)
+			rc = -1;
+		for (size_t i = 0; i < sessions.n; i++) {
+			struct target *t = &sessions.t[i];
+
+			t->fd = items[i].fd;
+			if (items[i].made != 1 && t->undo_fd >= 0) {
+				/* Not made by this request (failed, or someone took the number meanwhile): not ours. */
 				close(t->undo_fd);
 				t->undo_fd = -1;
 			}
 		}
-		if (rc == 0 && made == 1)
+		/* It stops at the first one it did not make. */
+		if (rc == 0 && tried == (int)users.n && (users.n == 0 || items[users.n - 1].made == 1))
 			break;
 		for (size_t i = sessions.n; i-- > 0;)
 			unmake_path(r, &sessions.t[i]);
 		targets_free(&sessions);
 		if (!(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
 			rc = oom(err);
-		if (made < 0)
-			rc = -1;
 	}
 	/* A process outside the managed root (a login under systemd) has no origin to go back to. */
 	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
@@ -1560,6 +1568,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	for (size_t i = 0; origins && i < r->set->n; i++)
 		free(origins[i]);
 	free(origins);
+	free(items);
 	targets_free(&sessions);
 	targets_free(&users);
 	return rc;

@@ -350,20 +350,15 @@ int copy_at(int dirfd, const char *from, const char *to)
 	return write_at(dirfd, to, buf);
 }
 
-int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid)
+/* As cgmd does for a v1 cpuset made as a user: cpus and mems from the parent, only when the kernel left them empty. */
+static int init_cpuset_at(const struct hier *h, int dirfd, const char *path)
 {
 	char parent[512], from[600], to[600], buf[8];
 	ssize_t n;
 	int r, fd;
 
-	setfsgid(gid);
-	setfsuid(uid);
-	r = mkdirat(dirfd, path, 0755) < 0 ? -errno : 0;
-	setfsuid(0);
-	setfsgid(0);
-	if (r < 0 || !h->cpuset)
-		return r;
-	/* As cgmd does: only when the kernel left them empty (no clone_children). */
+	if (!h->cpuset)
+		return 0;
 	snprintf(to, sizeof(to), "%s/cpuset.cpus", path);
 	if ((fd = openat(dirfd, to, O_RDONLY | O_CLOEXEC)) >= 0) {
 		n = read(fd, buf, sizeof(buf));
@@ -382,6 +377,34 @@ int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gi
 			return r;
 	}
 	return 0;
+}
+
+int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid)
+{
+	int r;
+
+	setfsgid(gid);
+	setfsuid(uid);
+	r = mkdirat(dirfd, path, 0755) < 0 ? -errno : 0;
+	setfsuid(0);
+	setfsgid(0);
+	return r < 0 ? r : init_cpuset_at(h, dirfd, path);
+}
+
+int mkdir_as_all(const char *path, uid_t uid, gid_t gid)
+{
+	int r = 0;
+
+	/* One switch of the filesystem ids for every hierarchy, as cgmd makes a session. */
+	setfsgid(gid);
+	setfsuid(uid);
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = mkdirat(hier[i].fd, path, 0755) < 0 ? -errno : 0;
+	setfsuid(0);
+	setfsgid(0);
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = init_cpuset_at(&hier[i], hier[i].fd, path);
+	return r;
 }
 
 int rmdir_at(int dirfd, const char *path)
@@ -569,20 +592,27 @@ int login_cycle_cgm(struct cgm *conn, const char *user, int pidfd)
 	return r < 0 ? r : 0;
 }
 
+int floor_open(const char *user, const char *session, pid_t pid)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		if ((r = mkdir_p_at(hier[i].fd, user)) == 0)
+			r = delegate_at(&hier[i], hier[i].fd, user, user_uid, user_gid);
+	if (r == 0)
+		r = mkdir_as_all(session, user_uid, user_gid);
+	for (size_t i = 0; i < nhier && r == 0; i++)
+		r = write_pid_at(hier[i].fd, session, pid);
+	return r;
+}
+
 int login_cycle_floor(const char *user, pid_t pid)
 {
 	char session[160];
-	int r = 0;
+	int r;
 
 	snprintf(session, sizeof(session), "%s/1", user);
-	for (size_t i = 0; i < nhier && r == 0; i++) {
-		const struct hier *h = &hier[i];
-
-		if ((r = mkdir_p_at(h->fd, user)) < 0 || (r = delegate_at(h, h->fd, user, user_uid, user_gid)) < 0 ||
-		    (r = mkdir_as_at(h, h->fd, session, user_uid, user_gid)) < 0 ||
-		    (r = write_pid_at(h->fd, session, pid)) < 0)
-			break;
-	}
+	r = floor_open(user, session, pid);
 	if (r == 0)
 		r = move_home(pid);
 	for (size_t i = 0; i < nhier; i++)

@@ -87,6 +87,8 @@ int mkdir_p_at(int dirfd, const char *path);		 /* root-owned, EEXIST is fine */
 int delegate_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid);
 /* mkdir as uid/gid (owned by them with every file), plus cpuset.cpus/mems on v1 cpuset. */
 int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid);
+/* path made in every hierarchy as uid/gid, switching the filesystem ids once (as cgmd's OpenSession). */
+int mkdir_as_all(const char *path, uid_t uid, gid_t gid);
 int rmdir_at(int dirfd, const char *path);
 int copy_at(int dirfd, const char *from, const char *to); /* a small file's content into another */
 /* Removes path and everything below it in every hierarchy, moving any process found to the sandbox. */
@@ -125,6 +127,8 @@ double cgmd_cpu_ms(void);
 struct cgm;
 int login_cycle_cgm(struct cgm *conn, const char *user, int pidfd);
 int login_cycle_floor(const char *user, pid_t pid);
+/* The floor's open: user made and delegated in every hierarchy, session made as the user, pid moved in. */
+int floor_open(const char *user, const char *session, pid_t pid);
 
 /* Keep the echo server's process out of the way: forked before anything else. */
 int echo_server_start(const char *path);

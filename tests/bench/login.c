@@ -165,20 +165,12 @@ static int run_floor(void *ctx)
 {
 	struct halves h = {0};
 	char user[128], session[160];
-	int r = 0;
+	int r;
 
 	snprintf(user, sizeof(user), "%s/%s", FLOOR_BASE, opt.user);
 	snprintf(session, sizeof(session), "%s/1", user);
 	half_start(&h);
-	for (size_t i = 0; i < nhier && r == 0; i++) {
-		const struct hier *hi = &hier[i];
-
-		if ((r = mkdir_p_at(hi->fd, user)) < 0 || (r = delegate_at(hi, hi->fd, user, user_uid, user_gid)) < 0 ||
-		    (r = mkdir_as_at(hi, hi->fd, session, user_uid, user_gid)) < 0)
-			break;
-	}
-	for (size_t i = 0; i < nhier && r == 0; i++)
-		r = write_pid_at(hier[i].fd, session, getpid());
+	r = floor_open(user, session, getpid());
 	half_stop(&h);
 	hold();
 	half_start(&h);

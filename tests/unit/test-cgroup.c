@@ -552,6 +552,47 @@ static void setup_escapes(void)
 		perror("mount tmpfs");
 }
 
+/*
+ * cg_create_each, as OpenSession makes a session: one name below the
+ * sandbox of every hierarchy, as a user.  Then again where the middle
+ * hierarchy already has it: it stops there, leaving the rest alone.
+ */
+static void test_create_each(uid_t uid, gid_t gid)
+{
+	struct cg_create_item items[MAX_H];
+	size_t made = 0, owned = 0, mid = set.n / 2, untouched = 0;
+	int tried;
+
+	for (size_t i = 0; i < set.n; i++)
+		items[i] = (struct cg_create_item){.h = &set.items[i], .parent_fd = sandbox_fd[i]};
+	fresh();
+	tried = cg_create_each(items, set.n, "each", uid, gid, &err);
+	is_int(tried, (int)set.n, "create_each tries every hierarchy (%s)", err.message);
+	for (size_t i = 0; i < set.n; i++) {
+		made += items[i].made == 1 && items[i].fd >= 0;
+		owned += host_owner(hostf(i, "each")) == uid;
+		if (items[i].fd >= 0)
+			close(items[i].fd);
+		rmdir(hostf(i, "each"));
+	}
+	is_int(made, set.n, "... makes the cgroup in each, with an fd");
+	is_int(owned, set.n, "... owned by the user, as made with its filesystem ids");
+	mkdir(hostf(mid, "each"), 0755);
+	for (size_t i = 0; i < set.n; i++)
+		items[i] = (struct cg_create_item){.h = &set.items[i], .parent_fd = sandbox_fd[i]};
+	tried = cg_create_each(items, set.n, "each", uid, gid, &err);
+	is_int(tried, (int)mid + 1, "where one hierarchy has it already, it stops there");
+	ok(items[mid].made == 0 && items[mid].fd >= 0, "... that one existed (made 0, opened)");
+	for (size_t i = mid + 1; i < set.n; i++)
+		untouched += !host_exists(hostf(i, "each"));
+	is_int(untouched, set.n - mid - 1, "... and the hierarchies after it are left alone");
+	for (size_t i = 0; i <= mid; i++) {
+		if (items[i].fd >= 0)
+			close(items[i].fd);
+		rmdir(hostf(i, "each"));
+	}
+}
+
 static void test_create_delegate(size_t i, uid_t uid1, gid_t gid1, uid_t uid2, gid_t gid2)
 {
 	const struct hierarchy *h = &set.items[i];
@@ -1321,6 +1362,7 @@ int main(void)
 		test_attach_values_lists(i, uid1);
 		test_kill_freeze(i);
 	}
+	test_create_each(uid1, gid1);
 	test_remove_on_empty();
 	for (size_t i = 0; i < set.n; i++)
 		close(sandbox_fd[i]);
