@@ -1606,8 +1606,10 @@ static int compare_gen(const void *a, const void *b)
 }
 
 /*
- * The requests (gens) with a v2 mark still watched, sorted; NULL when
- * there are none or no memory (then nothing is skipped).
+ * The requests (gens) with an armed v2 mark still watched, sorted; NULL
+ * when there are none or no memory (then nothing is skipped).  An armed
+ * mark's end is sure to come once its cgroup empties; one still waiting
+ * for a first process may never see one.
  */
 static unsigned *watched_gens(size_t *ret_n)
 {
@@ -1616,6 +1618,8 @@ static unsigned *watched_gens(size_t *ret_n)
 
 	for (size_t i = 0; i < HASH_SIZE; i++)
 		for (struct mark *m = watch.hash[i]; m; m = m->next) {
+			if (!m->armed)
+				continue;
 			if (n == cap) {
 				unsigned *grown = realloc(gens, (cap = cap ? cap * 2 : 64) * sizeof(*gens));
 
@@ -1649,9 +1653,10 @@ static void sweep(const unsigned *gen)
 
 	for (size_t i = 0; i < watch.npolled;) {
 		struct mark *m = watch.polled[i];
-		bool tell = m->armed && m->wd < 0 && gens && bsearch(&m->gen, gens, ngens, sizeof(*gens), compare_gen);
+		bool v2_tells =
+			m->armed && m->wd < 0 && gens && bsearch(&m->gen, gens, ngens, sizeof(*gens), compare_gen);
 
-		if ((gen ? m->gen == *gen : !tell) && try_remove(m))
+		if ((gen ? m->gen == *gen : !v2_tells) && try_remove(m))
 			drop_mark(m, true); /* moves the last entry to i */
 		else
 			i++;
