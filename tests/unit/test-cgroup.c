@@ -992,6 +992,30 @@ static void test_v1_follows_v2(void)
 	is_int(gone, set.n, "the v2 cgroup's end took them all");
 	for (size_t i = 0; i < set.n; i++)
 		rmdir(hostf(i, "follow"));
+
+	/* Marked together while empty, entered on v1 only: the v2 mark never fires, the sweep takes the v1 ones. */
+	marked = kept = 0;
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		int fd = -1;
+
+		fresh();
+		if (cg_create_at(h, sandbox_fd[i], "v1only", 0, 0, &fd, &err) == 1 &&
+		    cg_remove_on_empty(h, fd, 0, &err) == 0 && (i == v2 || cg_attach(h, fd, p, &err) == 0))
+			marked++;
+		if (fd >= 0)
+			close(fd);
+	}
+	is_int(marked, set.n, "marked while empty everywhere, entered on v1 only");
+	for (size_t i = 0; i < set.n; i++)
+		if (i != v2)
+			cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	ok(loop_until_gone(hostf(v2, "v1only"), 2500) < 0, "the v2 cgroup, never entered, stays");
+	for (size_t i = 0; i < set.n; i++)
+		kept += i != v2 && host_exists(hostf(i, "v1only"));
+	is_int(kept, 0, "the v1 ones went by the sweep: an unarmed v2 mark does not hold them back");
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, "v1only"));
 	kill(p, SIGKILL);
 	reap(p);
 }
