@@ -77,6 +77,10 @@ int main(int argc, char **argv)
 	write_seed(d, "listchildren", 0, call(CG, "ListChildren", "ss", (const char *[]){"all", "/"}, NULL));
 	write_seed(d, "prune", 1, call(CG, "Prune", "ss", (const char *[]){"all", "a"}, NULL));
 	write_seed(d, "kill", 1, call(M1, "Kill", "ssi", (const char *[]){"all", "a"}, (int[]){9}));
+	write_seed(d, "openownsession", 0,
+		   call(M1, "OpenOwnSession", "ssuu", (const char *[]){"all", "user/../x"}, (int[]){1000, 1000}));
+	write_seed(d, "openownsession-user", 1,
+		   call(M1, "OpenOwnSession", "ssuu", (const char *[]){"all", "/"}, (int[]){0, 0}));
 	write_seed(d, "freeze", 1, call(M1, "Freeze", "ss", (const char *[]){"all", "a"}, NULL));
 	write_seed(d, "properties-getall", 1,
 		   call("org.freedesktop.DBus.Properties", "GetAll", "s", (const char *[]){""}, NULL));
