@@ -895,6 +895,45 @@ static long loop_until_gone(const char *path, int ms)
 }
 
 /*
+ * Moves p back to the sandbox in every hierarchy but `except` (set.n: all),
+ * the unified one last, as a leader that exits leaves them all before the
+ * daemon reads the unified cgroup.events.
+ */
+static void move_out(pid_t p, size_t except)
+{
+	for (int unified = 0; unified < 2; unified++)
+		for (size_t i = 0; i < set.n; i++)
+			if (i != except && set.items[i].unified == unified)
+				cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+}
+
+/* In how many hierarchies `name` goes within 2.5 s (the daemon's loop driven meanwhile). */
+static size_t gone_everywhere(const char *name)
+{
+	size_t gone = 0;
+
+	for (size_t i = 0; i < set.n; i++)
+		gone += loop_until_gone(hostf(i, name), 2500) >= 0;
+	return gone;
+}
+
+/* In how many hierarchies but `except` (set.n: none) `name` is there now. */
+static size_t still_there(const char *name, size_t except)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set.n; i++)
+		n += i != except && host_exists(hostf(i, name));
+	return n;
+}
+
+static void rmdir_everywhere(const char *name)
+{
+	for (size_t i = 0; i < set.n; i++)
+		rmdir(hostf(i, name));
+}
+
+/*
  * The polled paths: a v1 mark with no v2 event to hurry it (the 2 s sweep),
  * and a v2 cgroup that empties while it still has a child (no later event
  * comes when the child goes; the sweep catches it).
@@ -952,7 +991,7 @@ static void test_sweep_paths(void)
  */
 static void test_v1_follows_v2(void)
 {
-	size_t v2 = set.n, marked = 0, kept = 0, gone = 0;
+	size_t v2 = set.n, marked = 0;
 	pid_t p = sleeper();
 
 	for (size_t i = 0; i < set.n; i++)
@@ -978,23 +1017,16 @@ static void test_v1_follows_v2(void)
 			close(fd);
 	}
 	is_int(marked, set.n, "one cgroup marked with the process in, in every hierarchy at once");
-	for (size_t i = 0; i < set.n; i++)
-		if (i != v2)
-			cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	move_out(p, v2);
 	/* Longer than a sweep period: the v2 cgroup, holding the process, stays. */
 	ok(loop_until_gone(hostf(v2, "follow"), 2500) < 0, "the v2 cgroup holding the process stays");
-	for (size_t i = 0; i < set.n; i++)
-		kept += i != v2 && host_exists(hostf(i, "follow"));
-	is_int(kept, set.n - 1, "the emptied v1 cgroups wait for the v2 one past a sweep");
+	is_int(still_there("follow", v2), set.n - 1, "the emptied v1 cgroups wait for the v2 one past a sweep");
 	cg_attach(&set.items[v2], sandbox_fd[v2], p, &err);
-	for (size_t i = 0; i < set.n; i++)
-		gone += loop_until_gone(hostf(i, "follow"), 2500) >= 0;
-	is_int(gone, set.n, "the v2 cgroup's end took them all");
-	for (size_t i = 0; i < set.n; i++)
-		rmdir(hostf(i, "follow"));
+	is_int(gone_everywhere("follow"), set.n, "the v2 cgroup's end took them all");
+	rmdir_everywhere("follow");
 
 	/* Marked together while empty, entered on v1 only: the v2 mark never fires, the sweep takes the v1 ones. */
-	marked = kept = 0;
+	marked = 0;
 	for (size_t i = 0; i < set.n; i++) {
 		const struct hierarchy *h = &set.items[i];
 		int fd = -1;
@@ -1007,15 +1039,11 @@ static void test_v1_follows_v2(void)
 			close(fd);
 	}
 	is_int(marked, set.n, "marked while empty everywhere, entered on v1 only");
-	for (size_t i = 0; i < set.n; i++)
-		if (i != v2)
-			cg_attach(&set.items[i], sandbox_fd[i], p, &err);
+	move_out(p, v2);
 	ok(loop_until_gone(hostf(v2, "v1only"), 2500) < 0, "the v2 cgroup, never entered, stays");
-	for (size_t i = 0; i < set.n; i++)
-		kept += i != v2 && host_exists(hostf(i, "v1only"));
-	is_int(kept, 0, "the v1 ones went by the sweep: an unarmed v2 mark does not hold them back");
-	for (size_t i = 0; i < set.n; i++)
-		rmdir(hostf(i, "v1only"));
+	is_int(still_there("v1only", v2), 0,
+	       "the v1 ones went by the sweep: an unarmed v2 mark does not hold them back");
+	rmdir_everywhere("v1only");
 	kill(p, SIGKILL);
 	reap(p);
 }
@@ -1029,7 +1057,7 @@ static void test_v1_follows_v2(void)
 static void test_marked_before_entering(void)
 {
 	pid_t p = sleeper();
-	size_t marked = 0, gone = 0;
+	size_t marked = 0;
 
 	for (size_t i = 0; i < set.n; i++) {
 		const struct hierarchy *h = &set.items[i];
@@ -1045,13 +1073,9 @@ static void test_marked_before_entering(void)
 			close(fd);
 	}
 	is_int(marked, set.n, "marked while empty, then entered");
-	for (size_t i = set.n; i-- > 0;)
-		cg_attach(&set.items[i], sandbox_fd[i], p, &err);
-	for (size_t i = 0; i < set.n; i++)
-		gone += loop_until_gone(hostf(i, "before"), 2500) >= 0;
-	is_int(gone, set.n, "each went once the process had left");
-	for (size_t i = 0; i < set.n; i++)
-		rmdir(hostf(i, "before"));
+	move_out(p, set.n);
+	is_int(gone_everywhere("before"), set.n, "each went once the process had left");
+	rmdir_everywhere("before");
 	kill(p, SIGKILL);
 	reap(p);
 }
@@ -1112,7 +1136,7 @@ static void test_session_marks(void)
 static void test_remade_at_marked_path(void)
 {
 	pid_t p = sleeper();
-	size_t marked = 0, kept = 0;
+	size_t marked = 0;
 
 	for (size_t i = 0; i < set.n; i++) {
 		const struct hierarchy *h = &set.items[i];
@@ -1130,11 +1154,8 @@ static void test_remade_at_marked_path(void)
 	}
 	is_int(marked, set.n, "marked, emptied, removed by another and made again at the same path");
 	loop_until_gone(hostf(0, "remade"), 2500);
-	for (size_t i = 0; i < set.n; i++)
-		kept += host_exists(hostf(i, "remade"));
-	is_int(kept, set.n, "the old marks left the cgroups made again alone, past a sweep");
-	for (size_t i = 0; i < set.n; i++)
-		rmdir(hostf(i, "remade"));
+	is_int(still_there("remade", set.n), set.n, "the old marks left the cgroups made again alone, past a sweep");
+	rmdir_everywhere("remade");
 	kill(p, SIGKILL);
 	reap(p);
 }
@@ -1148,7 +1169,7 @@ static void test_remade_at_marked_path(void)
 static void test_marked_again_at_path(void)
 {
 	pid_t p = sleeper();
-	size_t marked = 0, gone = 0;
+	size_t marked = 0;
 
 	for (size_t i = 0; i < set.n; i++) {
 		const struct hierarchy *h = &set.items[i];
@@ -1168,14 +1189,9 @@ static void test_marked_again_at_path(void)
 			close(again);
 	}
 	is_int(marked, set.n, "marked, removed, made again at the same path, entered and marked again");
-	/* As a session leader exits: the unified hierarchy last. */
-	for (size_t i = set.n; i-- > 0;)
-		cg_attach(&set.items[i], sandbox_fd[i], p, &err);
-	for (size_t i = 0; i < set.n; i++)
-		gone += loop_until_gone(hostf(i, "again"), 2500) >= 0;
-	is_int(gone, set.n, "the cgroups made again went by their new marks once left");
-	for (size_t i = 0; i < set.n; i++)
-		rmdir(hostf(i, "again"));
+	move_out(p, set.n);
+	is_int(gone_everywhere("again"), set.n, "the cgroups made again went by their new marks once left");
+	rmdir_everywhere("again");
 	kill(p, SIGKILL);
 	reap(p);
 }
