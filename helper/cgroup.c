@@ -1277,10 +1277,10 @@ static struct mark **path_slot(const struct hierarchy *h, const char *path)
 	return &watch.by_path[x % HASH_SIZE];
 }
 
-/* The v1 mark on `path` of h, if any: one per path (a v1 mark has no wd to tell two apart). */
-static struct mark *find_path(const struct hierarchy *h, const char *path)
+/* The v1 mark on `path` of h in its `slot`, if any: one per path (a v1 mark has no wd to tell two apart). */
+static struct mark *find_path(struct mark **slot, const struct hierarchy *h, const char *path)
 {
-	for (struct mark *m = *path_slot(h, path); m; m = m->next)
+	for (struct mark *m = *slot; m; m = m->next)
 		if (m->h == h && strcmp(m->path, path) == 0)
 			return m;
 	return NULL;
@@ -1497,7 +1497,7 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		else
 			count_waiting(m);
 	} else {
-		struct mark *old = find_path(h, m->path);
+		struct mark **slot = path_slot(h, m->path), *old = find_path(slot, h, m->path);
 
 		if (old && old->ino == m->ino) { /* marked twice: keep the first */
 			free(m->path);
@@ -1507,8 +1507,8 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		/* The mark of a cgroup removed from this path (Remove leaves it to the sweep): stale. */
 		if (old)
 			drop_mark(old, false);
-		m->next = *path_slot(h, m->path);
-		*path_slot(h, m->path) = m;
+		m->next = *slot; /* the slot is the list's head: dropping `old` left it valid */
+		*slot = m;
 		if (poll_mark(m) < 0) {
 			drop_mark(m, false);
 			return failf(err, FAIL_FAILED, "out of memory");

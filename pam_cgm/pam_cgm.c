@@ -318,13 +318,14 @@ static int open_session_nodelegate(struct cgm *conn, const char *c, const char *
 static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
 		       const struct passwd *pw, char **ret_session_cg)
 {
-	char **checked = NULL;
 	int pidfd, r;
 
 	if (!args->nodelegate) {
 		r = cgm_open_session(conn, args->controllers, user_cg, pw->pw_uid, pw->pw_gid, CGM_SELF,
 				     ret_session_cg);
 	} else {
+		char **checked = NULL;
+
 		pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		if (pidfd < 0) {
 			pam_syslog(pamh, LOG_ERR, "pidfd_open: %m");
