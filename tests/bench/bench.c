@@ -283,24 +283,6 @@ int write_pid_at(int dirfd, const char *dir, pid_t pid)
 	return write_at(dirfd, file, buf);
 }
 
-int mkdir_p_at(int dirfd, const char *path)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf;; p++)
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			if (!c)
-				return 0;
-			*p = c;
-		}
-}
-
 /* The files DESIGN.md §3 hands over with a cgroup. */
 static char delegate_v2[16][64];
 static size_t ndelegate_v2;
@@ -377,6 +359,30 @@ static int init_cpuset_at(const struct hier *h, int dirfd, const char *path)
 			return r;
 	}
 	return 0;
+}
+
+/* Each missing component made as root; a new v1 cpuset gets its cpus and mems as cgmd gives them. */
+int mkdir_p_at(const struct hier *h, const char *path)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf;; p++)
+		if (*p == '/' || !*p) {
+			char c = *p;
+			int r;
+
+			*p = '\0';
+			if (mkdirat(h->fd, buf, 0755) == 0) {
+				if ((r = init_cpuset_at(h, h->fd, buf)) < 0)
+					return r;
+			} else if (errno != EEXIST) {
+				return -errno;
+			}
+			if (!c)
+				return 0;
+			*p = c;
+		}
 }
 
 int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid)
@@ -597,7 +603,7 @@ int floor_open(const char *user, const char *session, pid_t pid)
 	int r = 0;
 
 	for (size_t i = 0; i < nhier && r == 0; i++)
-		if ((r = mkdir_p_at(hier[i].fd, user)) == 0)
+		if ((r = mkdir_p_at(&hier[i], user)) == 0)
 			r = delegate_at(&hier[i], hier[i].fd, user, user_uid, user_gid);
 	if (r == 0)
 		r = mkdir_as_all(session, user_uid, user_gid);

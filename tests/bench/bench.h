@@ -83,7 +83,7 @@ void result_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int write_at(int dirfd, const char *file, const char *value);
 int write_pid_at(int dirfd, const char *dir, pid_t pid); /* dir "" : dirfd itself */
-int mkdir_p_at(int dirfd, const char *path);		 /* root-owned, EEXIST is fine */
+int mkdir_p_at(const struct hier *h, const char *path); /* root-owned, EEXIST is fine */
 int delegate_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid);
 /* mkdir as uid/gid (owned by them with every file), plus cpuset.cpus/mems on v1 cpuset. */
 int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gid_t gid);

@@ -34,7 +34,7 @@ static int make_many(const char *parent, const char *prefix, int from, int to)
 	char path[128];
 
 	for (size_t h = 0; h < nhier; h++) {
-		if (mkdir_p_at(hier[h].fd, parent) < 0)
+		if (mkdir_p_at(&hier[h], parent) < 0)
 			return -1;
 		for (int i = from; i < to; i++) {
 			snprintf(path, sizeof(path), "%s/%s%d", parent, prefix, i);
