@@ -76,6 +76,7 @@ struct target {
 	char *saved;	  /* SetValue: previous value */
 	int undo_fd;	  /* Create/OpenSession: parent of the topmost directory made */
 	char *undo_name;  /* ... and its name */
+	bool undo_borrowed; /* undo_fd is another target's (a session's: its user cgroup's fd), not closed here */
 	char *origin;	  /* MovePid/OpenSession: where the process was */
 };
 
@@ -206,7 +207,7 @@ static void targets_free(struct targets *ts)
 			close(t->fd);
 		if (t->child_fd >= 0)
 			close(t->child_fd);
-		if (t->undo_fd >= 0)
+		if (t->undo_fd >= 0 && !t->undo_borrowed)
 			close(t->undo_fd);
 		free(t->name);
 		free(t->saved);
@@ -1511,10 +1512,11 @@ static int run_open_session(struct request *r, struct failure *err)
 			struct target *t = &sessions.t[sessions.n++];
 
 			*t = (struct target){.h = users.t[i].h, .idx = users.t[i].idx, .fd = -1, .child_fd = -1};
-			t->undo_fd = dup(users.t[i].fd);
+			t->undo_fd = users.t[i].fd; /* outlives the session's target: freed after it */
+			t->undo_borrowed = true;
 			t->undo_name = strdup(number);
 			items[i] = (struct cg_create_item){.h = t->h, .parent_fd = users.t[i].fd, .fd = -1, .made = -1};
-			if (t->undo_fd < 0 || !t->undo_name)
+			if (!t->undo_name)
 				rc = oom(err);
 		}
 		/* Every hierarchy's session made as the user at once (one switch of the filesystem ids). */
@@ -1524,11 +1526,8 @@ static int run_open_session(struct request *r, struct failure *err)
 			struct target *t = &sessions.t[i];
 
 			t->fd = items[i].fd;
-			if (items[i].made != 1 && t->undo_fd >= 0) {
-				/* Not made by this request (failed, or someone took the number meanwhile): not ours. */
-				close(t->undo_fd);
+			if (items[i].made != 1) /* not made by this request (failed, or the number was taken meanwhile) */
 				t->undo_fd = -1;
-			}
 		}
 		/* It stops at the first one it did not make. */
 		if (rc == 0 && tried == (int)users.n && (users.n == 0 || items[users.n - 1].made == 1))
