@@ -82,8 +82,8 @@ sleeper() {
 	who=$1 place=${2:-}
 	sh -c 'for d in $1; do [ -d "$d${2:+/$2}" ] || continue; echo $$ >"$d${2:+/$2}/cgroup.procs" || exit 1; done
 		shift 2; exec "$@"' _ \
-		"$T_SANDBOXES" "$place" sh -c "$(if [ "$who" = root ]; then echo 'exec sleep 600'; else
-			echo "exec setpriv --reuid=$who --regid=$(id -g "$who") --init-groups sleep 600"; fi)" \
+		"$T_SANDBOXES" "$place" sh -c "$(if [ "$who" = root ]; then echo 'exec sleep 3600'; else
+			echo "exec setpriv --reuid=$who --regid=$(id -g "$who") --init-groups sleep 3600"; fi)" \
 		</dev/null >/dev/null 2>&1 &
 	p=$!
 	register_pid "$p"
