@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1215,6 +1216,17 @@ static struct {
 	unsigned gen;
 } watch = {.ifd = -1};
 
+/*
+ * Requests run on worker threads (server.c) and the main loop sweeps and
+ * reads events: every function below that touches `watch` or a mark holds
+ * this, from the first look to the last change.  None of them calls
+ * another that takes it.
+ */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The generation of the request (or dispatch cycle) this thread is in: its marks get it. */
+static _Thread_local unsigned current_gen;
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -1419,26 +1431,32 @@ static void arm(struct mark *m, int fd)
  * the event (v2), a process gone again before the daemon read it was never
  * seen.  Costs nothing while no mark waits.
  */
-static void arm_waiting_mark(const struct hierarchy *h, int fd)
+static struct mark *find_waiting(const struct hierarchy *h, ino_t ino)
 {
-	struct stat st;
-
-	if (!watch.waiting || fstat(fd, &st) < 0)
-		return;
 	for (size_t i = 0; i < watch.npolled; i++) {
 		struct mark *m = watch.polled[i];
 
-		if (!m->armed && m->h == h && m->ino == st.st_ino) {
-			arm(m, fd);
-			return;
-		}
+		if (!m->armed && m->h == h && m->ino == ino)
+			return m;
 	}
 	for (size_t i = 0; h->backend->events_file && i < HASH_SIZE; i++)
 		for (struct mark *m = watch.hash[i]; m; m = m->next)
-			if (!m->armed && m->h == h && m->ino == st.st_ino) {
-				arm(m, fd);
-				return;
-			}
+			if (!m->armed && m->h == h && m->ino == ino)
+				return m;
+	return NULL;
+}
+
+static void arm_waiting_mark(const struct hierarchy *h, int fd)
+{
+	struct mark *m = NULL;
+	struct stat st;
+
+	pthread_mutex_lock(&watch_lock);
+	if (watch.waiting && fstat(fd, &st) == 0)
+		m = find_waiting(h, st.st_ino);
+	if (m)
+		arm(m, fd);
+	pthread_mutex_unlock(&watch_lock);
 }
 
 /*
@@ -1468,7 +1486,7 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 		return failf(err, FAIL_FAILED, "out of memory");
 	}
 	m->h = h;
-	m->gen = watch.gen;
+	m->gen = current_gen;
 	m->wd = -1;
 	m->session = session;
 	m->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
@@ -1521,7 +1539,12 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 
 int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err)
 {
-	return add_mark(h, fd, flags & CG_MARK_FILLED, flags & CG_MARK_SESSION, err);
+	int r;
+
+	pthread_mutex_lock(&watch_lock);
+	r = add_mark(h, fd, flags & CG_MARK_FILLED, flags & CG_MARK_SESSION, err);
+	pthread_mutex_unlock(&watch_lock);
+	return r;
 }
 
 /*
@@ -1736,7 +1759,7 @@ static int recover_visit(int dfd, const char *name, int cfd, void *data, struct 
 		return 0;
 	}
 	/* A mark of its own: which v2 mark a recovered v1 one went with is not recorded, so it is swept. */
-	watch.gen++;
+	current_gen = ++watch.gen;
 	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, true, session, &ignored) < 0)
 		log_warning("cannot take over the mark of cgroup %s:.../%s: %s", h->name, name,
 			    ignored.kind ? ignored.message : strerror(errno));
@@ -1748,12 +1771,14 @@ int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct 
 	free(mark_owner);
 	if (!(mark_owner = strdup(owner)))
 		return failf(err, FAIL_FAILED, "out of memory");
+	pthread_mutex_lock(&watch_lock);
 	for (size_t i = 0; i < set->n; i++) {
 		struct failure walk_err = {0};
 
 		if (cg_walk(set->items[i].root_fd, true, recover_visit, &set->items[i], &walk_err) < 0)
 			log_warning("cannot look for the marks left in %s: %s", set->items[i].name, walk_err.message);
 	}
+	pthread_mutex_unlock(&watch_lock);
 	return 0;
 }
 
@@ -1762,8 +1787,10 @@ void cg_watch_dispatch(void)
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
+	pthread_mutex_lock(&watch_lock);
 	/* Marks made from now on belong to the next cycle. */
-	watch.gen++;
+	current_gen = ++watch.gen;
+	/* Read under the lock: an event is never seen before the mark its watch was made for. */
 	while (watch.ifd >= 0 && (n = read(watch.ifd, buf, sizeof(buf))) > 0)
 		for (ssize_t off = 0; off < n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
@@ -1773,25 +1800,34 @@ void cg_watch_dispatch(void)
 		}
 	if (watch.npolled && now_ms() >= watch.next_sweep)
 		sweep(NULL);
+	pthread_mutex_unlock(&watch_lock);
 }
 
 void cg_watch_new_request(void)
 {
-	watch.gen++;
+	pthread_mutex_lock(&watch_lock);
+	current_gen = ++watch.gen;
+	pthread_mutex_unlock(&watch_lock);
 }
 
 int cg_watch_timeout_ms(void)
 {
-	uint64_t now;
+	uint64_t now, next;
+	size_t npolled;
 
-	if (watch.npolled == 0)
+	pthread_mutex_lock(&watch_lock);
+	npolled = watch.npolled;
+	next = watch.next_sweep;
+	pthread_mutex_unlock(&watch_lock);
+	if (npolled == 0)
 		return -1;
 	now = now_ms();
-	return watch.next_sweep <= now ? 0 : (int)(watch.next_sweep - now);
+	return next <= now ? 0 : (int)(next - now);
 }
 
 void cg_watch_done(void)
 {
+	pthread_mutex_lock(&watch_lock);
 	for (size_t i = 0; i < HASH_SIZE; i++)
 		while (watch.hash[i])
 			drop_mark(watch.hash[i], true);
@@ -1805,4 +1841,5 @@ void cg_watch_done(void)
 	if (watch.ifd >= 0)
 		close(watch.ifd);
 	watch.ifd = -1;
+	pthread_mutex_unlock(&watch_lock);
 }

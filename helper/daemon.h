@@ -16,6 +16,7 @@ struct daemon_state {
 	struct limits limits;
 	const char *socket_path;
 	const char *bus_name;  /* the well-known name on the system bus, or NULL */
+	unsigned workers;      /* threads that run requests off the main loop (--workers); 0: none */
 	uint64_t started_ms;   /* CLOCK_MONOTONIC */
 	unsigned long clients; /* connected to the socket now (the bus connection is not counted) */
 	unsigned long long requests;

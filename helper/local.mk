@@ -18,9 +18,10 @@ helper_libcgmd_la_SOURCES = \
 	helper/server.c helper/server.h helper/methods.c helper/methods.h \
 	helper/daemon.h helper/user-limits.c helper/user-limits.h helper/status.c helper/status.h \
 	helper/bus.c helper/bus.h \
-	helper/scm.c helper/scm.h
-helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)
-helper_libcgmd_la_LIBADD = common/libcgmconf.la $(DBUS_LIBS) $(CAP_LIBS)
+	helper/scm.c helper/scm.h \
+	helper/workers.c helper/workers.h
+helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS) -pthread
+helper_libcgmd_la_LIBADD = common/libcgmconf.la $(DBUS_LIBS) $(CAP_LIBS) -lpthread
 
 helper_cgmd_SOURCES = helper/main.c
 helper_cgmd_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS)

@@ -54,9 +54,12 @@ void log_msg(int priority, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (log_to_stderr) {
+		/* One line at a time: requests log from several threads. */
+		flockfile(stderr);
 		fputs("cgmd: ", stderr);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		funlockfile(stderr);
 	} else {
 		vsyslog(priority, fmt, ap);
 	}

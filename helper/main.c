@@ -34,6 +34,7 @@
 #include "privileges.h"
 #include "server.h"
 #include "user-limits.h"
+#include "workers.h"
 
 struct options {
 	const char *socket_path;
@@ -46,6 +47,7 @@ struct options {
 	const char *bus_name; /* --system-bus: the name to own, else NULL */
 	bool foreground;
 	int log_level;
+	unsigned workers;
 };
 
 static void usage(FILE *out)
@@ -65,6 +67,8 @@ static void usage(FILE *out)
 		     "      --bus-name NAME     own NAME there instead\n"
 		     "  -C, --conf PATH         limits to set at login: PATH and PATH.d/*.conf\n"
 		     "                          (default " CGMCONF_DEFAULT "; re-read on SIGHUP)\n"
+		     "  -w, --workers N         threads that run requests (default: one per CPU, at most 8;\n"
+		     "                          0: all in the main loop)\n"
 		     "  -l, --log-level LEVEL   err, warning, notice (default), info or debug\n"
 		     "  -h, --help              show this help\n"
 		     "  -V, --version           show the version\n");
@@ -80,7 +84,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"log-level", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},	       {"conf", required_argument, NULL, 'C'},
 		{"root", required_argument, NULL, 'r'},	       {"system-bus", no_argument, NULL, 'B'},
-		{"bus-name", required_argument, NULL, 'N'},    {NULL, 0, NULL, 0},
+		{"bus-name", required_argument, NULL, 'N'},    {"workers", required_argument, NULL, 'w'},
+		{NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -90,8 +95,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.mount_root = CGM_RUN_DIR "/fs",
 		.conf = CGMCONF_DEFAULT,
 		.log_level = LOG_NOTICE,
+		.workers = workers_default_count(),
 	};
-	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:r:B", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:fc:S:m:p:l:hVC:r:Bw:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->socket_path = optarg;
@@ -124,6 +130,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'N':
 			o->bus_name = optarg;
 			break;
+		case 'w': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || n > 64) {
+				fprintf(stderr, "cgmd: --workers takes a number from 0 to 64, not '%s'\n", optarg);
+				return -1;
+			}
+			o->workers = (unsigned)n;
+			break;
+		}
 		case 'l':
 			o->log_level = log_level_from_string(optarg);
 			if (o->log_level < 0) {
@@ -362,6 +379,7 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 
 	d.socket_path = o.socket_path;
+	d.workers = o.workers;
 	d.started_ms = daemon_now_ms();
 	/* Signals are blocked before the socket exists, so a stop request is never lost. */
 	if ((stop_fd = signals_fd(&err)) < 0 || limits_init(&d.limits, o.conf, &err) < 0 ||
@@ -380,9 +398,9 @@ int main(int argc, char **argv)
 	if (write_pidfile(o.pidfile, &err) < 0)
 		goto out;
 	pidfile_written = true;
-	log_notice("cgmd %s serving %zu hierarchies on %s%s%s (limits: %zu rules from %s)", PACKAGE_VERSION, set.n,
-		   o.socket_path, o.bus_name ? " and on the system bus as " : "", o.bus_name ? o.bus_name : "",
-		   d.limits.conf.n, o.conf);
+	log_notice("cgmd %s serving %zu hierarchies on %s%s%s with %u worker threads (limits: %zu rules from %s)",
+		   PACKAGE_VERSION, set.n, o.socket_path, o.bus_name ? " and on the system bus as " : "",
+		   o.bus_name ? o.bus_name : "", d.workers, d.limits.conf.n, o.conf);
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "", 1);
 		close(ready_fd);

@@ -928,6 +928,43 @@ static int targets_open_parent(struct request *r, const char *spec, const char *
 	return (int)present;
 }
 
+static bool is_gone(int parent_fd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* Whether Remove may take t's cgroup (t->child_fd): empty, and a leaf unless recursive, which needs access below. */
+static int check_removable(struct request *r, struct target *t, const char *path, bool recursive,
+			   struct failure *err)
+{
+	char **children = NULL;
+	int rc;
+
+	rc = cg_is_populated(t->h, t->child_fd, err);
+	if (rc > 0)
+		rc = failf(err, FAIL_BUSY, "%s:%s holds processes", t->h->name, path);
+	if (rc >= 0 && !recursive && (rc = cg_list_children(t->child_fd, &children, err)) >= 0 && children &&
+	    children[0])
+		rc = failf(err, FAIL_BUSY, "%s:%s has child cgroups (remove them or ask for a recursive remove)",
+			   t->h->name, path);
+	strv_free(children);
+	/* Emptying it first means writing inside it too. */
+	if (rc >= 0 && recursive) {
+		char what[512];
+		struct stat st;
+
+		snprintf(what, sizeof(what), "%s:%s", t->h->name, path);
+		rc = cg_stat(t->child_fd, NULL, &st, err);
+		if (rc >= 0)
+			rc = policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what, err);
+		if (rc >= 0)
+			rc = check_subtree(r, t, t->child_fd, path, err);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static int run_remove(struct request *r, struct failure *err)
 {
 	bool recursive = r->i[0] != 0;
@@ -940,33 +977,16 @@ static int run_remove(struct request *r, struct failure *err)
 	/* Everything that could refuse is asked on every hierarchy before the first rmdir. */
 	for (size_t i = 0; rc >= 0 && i < ts.n; i++) {
 		struct target *t = &ts.t[i];
-		char **children = NULL;
 
 		if (t->child_fd < 0)
 			continue;
-		rc = cg_is_populated(t->h, t->child_fd, err);
-		if (rc > 0)
-			rc = failf(err, FAIL_BUSY, "%s:%s holds processes", t->h->name, ts.path);
-		if (rc >= 0 && !recursive && (rc = cg_list_children(t->child_fd, &children, err)) >= 0 && children &&
-		    children[0])
-			rc = failf(err, FAIL_BUSY,
-				   "%s:%s has child cgroups (remove them or ask for a recursive remove)", t->h->name,
-				   ts.path);
-		for (size_t j = 0; children && children[j]; j++)
-			free(children[j]);
-		free(children);
-		/* Emptying it first means writing inside it too. */
-		if (rc >= 0 && recursive) {
-			char what[512];
-			struct stat st;
-
-			snprintf(what, sizeof(what), "%s:%s", t->h->name, ts.path);
-			rc = cg_stat(t->child_fd, NULL, &st, err);
-			if (rc >= 0)
-				rc = policy_check_access(r->c, st.st_uid, st.st_gid, st.st_mode, W_OK | X_OK, what,
-							 err);
-			if (rc >= 0)
-				rc = check_subtree(r, t, t->child_fd, ts.path, err);
+		rc = check_removable(r, t, ts.path, recursive, err);
+		/* Gone meanwhile (its remove-on-empty mark, on another thread, or its owner): nothing to remove there. */
+		if (rc < 0 && err->kind == FAIL_NOT_FOUND && is_gone(t->fd, t->name)) {
+			close(t->child_fd);
+			t->child_fd = -1;
+			*err = (struct failure){0};
+			rc = 0;
 		}
 	}
 	for (size_t i = 0; rc >= 0 && i < ts.n; i++)
@@ -1956,6 +1976,14 @@ DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call)
 				   r.m->name, r.m->in_sig, dbus_message_get_signature(call));
 	unpack_args(call, &r);
 	return run_request(&r);
+}
+
+bool methods_run_aside(DBusMessage *call)
+{
+	const char *name = dbus_message_get_member(call);
+	const struct method *m = name ? method_find(dbus_message_get_interface(call), name) : NULL;
+
+	return m && (m->flags & METHOD_CGROUPS) && m->run != run_scm;
 }
 
 DBusMessage *methods_complete_scm(const struct hierarchy_set *set, DBusMessage *call, const char *plain,

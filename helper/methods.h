@@ -62,6 +62,15 @@ extern const char methods_introspection_xml[];
  */
 DBusMessage *methods_handle(const struct method_context *ctx, DBusMessage *call);
 
+/*
+ * Whether methods_handle may run `call` on a worker thread (server.c):
+ * the methods that work on cgroups, whose state is the request's own, the
+ * caller's (one call of a client at a time) and the remove-on-empty marks
+ * (locked in cgroup.c).  Not the …Scm exchanges, whose table belongs to the
+ * main loop, nor the cheap calls that answer from the daemon's counters.
+ */
+bool methods_run_aside(DBusMessage *call);
+
 /* What an …Scm exchange (scm.c) learnt, for the plain method it ends with. */
 struct scm_request {
 	const struct caller *requestor; /* the process the first credential named: the request runs as it */

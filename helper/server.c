@@ -4,9 +4,15 @@
  * and the non-blocking socket I/O; this file gives it a poll(2) loop (its
  * watches and timeouts, plus the cgroup layer's watch fd), accepts
  * connections, identifies each peer once from the socket, and passes every
- * method call to methods.c.  Single-threaded: nothing here blocks on a
- * client, and a client that sends too much or never reads its replies is
- * disconnected instead of growing the daemon without bound.
+ * method call to methods.c.  Nothing here blocks on a client, and a client
+ * that sends too much or never reads its replies is disconnected instead
+ * of growing the daemon without bound.
+ *
+ * Only the main loop touches libdbus connections.  The calls that work on
+ * cgroups (methods_run_aside) run on the worker threads (workers.c), so
+ * that requests of different clients use every CPU; a client with a call
+ * out waits for its reply before its next message is dispatched, so each
+ * client's calls still run one at a time and in order.
  */
 #include "config.h"
 
@@ -30,6 +36,7 @@
 #include "methods.h"
 #include "scm.h"
 #include "server.h"
+#include "workers.h"
 
 /*
  * Per-connection limits.  The largest request is a SetValue of
@@ -49,7 +56,17 @@ struct client {
 	struct caller caller;
 	unsigned long serial;
 	uint64_t auth_deadline_ms;
+	bool busy; /* a call of its is on a worker: nothing more of it is dispatched, and it is not dropped */
 	struct client *next;
+};
+
+/* A call handed to a worker; its reply goes out from the main loop. */
+struct call_job {
+	struct work work; /* first: the pool hands this back */
+	struct client *cl;
+	DBusMessage *call, *reply;
+	struct method_context ctx;
+	struct call_job *next_pending;
 };
 
 struct timeout_state {
@@ -75,6 +92,8 @@ struct server {
 	size_t ntimeouts, timeouts_cap;
 
 	DBusConnection *bus; /* --system-bus, or NULL */
+	struct workers *workers; /* NULL: every call runs in the main loop */
+	struct call_job *pending; /* this turn's calls for the workers, not handed over yet */
 };
 
 static uint64_t now_ms(void)
@@ -220,6 +239,83 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 	free(cl);
 }
 
+/* Counts the call and sends its reply (consumed); `stamp` names the sender as a bus would. */
+static void answer(struct daemon_state *d, DBusConnection *conn, DBusMessage *call, DBusMessage *reply, bool stamp)
+{
+	d->requests++;
+	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
+		d->refused++;
+	if (stamp && dbus_message_get_destination(call))
+		dbus_message_set_sender(reply, dbus_message_get_destination(call));
+	if (!dbus_message_get_no_reply(call))
+		dbus_connection_send(conn, reply, NULL);
+	dbus_message_unref(reply);
+}
+
+static void call_job_run(struct work *w)
+{
+	struct call_job *job = (struct call_job *)w;
+
+	job->reply = methods_handle(&job->ctx, job->call);
+}
+
+static void call_job_done(struct work *w)
+{
+	struct call_job *job = (struct call_job *)w;
+
+	if (!job->reply)
+		job->reply = dbus_message_new_error(job->call, DBUS_ERROR_NO_MEMORY, "out of memory");
+	if (job->reply)
+		answer(job->cl->srv->d, job->cl->conn, job->call, job->reply, true);
+	dbus_message_unref(job->call);
+	job->cl->busy = false;
+	free(job);
+}
+
+/*
+ * Takes the call for the workers (start_pending hands it over at the end
+ * of the turn); false when it is not one of those or memory is short: it
+ * runs here and now.
+ */
+static bool run_aside(struct client *cl, DBusMessage *msg, const struct method_context *ctx)
+{
+	struct call_job *job;
+
+	if (!cl->srv->workers || !methods_run_aside(msg) || !(job = calloc(1, sizeof(*job))))
+		return false;
+	job->work = (struct work){.run = call_job_run, .done = call_job_done};
+	job->cl = cl;
+	job->call = dbus_message_ref(msg);
+	job->ctx = *ctx;
+	job->next_pending = cl->srv->pending;
+	cl->srv->pending = job;
+	cl->busy = true;
+	return true;
+}
+
+/*
+ * Hands this turn's calls to the workers.  A lone call while every worker
+ * is idle runs here instead: handing it over and back costs two thread
+ * wake-ups, which only pay when calls overlap.  Returns whether one ran
+ * here (its client may have more to dispatch at once).
+ */
+static bool start_pending(struct server *s)
+{
+	struct call_job *job = s->pending;
+
+	s->pending = NULL;
+	if (job && !job->next_pending && workers_idle(s->workers)) {
+		call_job_run(&job->work);
+		call_job_done(&job->work);
+		return true;
+	}
+	for (struct call_job *next; job; job = next) {
+		next = job->next_pending;
+		workers_submit(s->workers, &job->work);
+	}
+	return false;
+}
+
 static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
 {
 	struct client *cl = data;
@@ -234,21 +330,13 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 
 	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL)
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	if (run_aside(cl, msg, &ctx))
+		return DBUS_HANDLER_RESULT_HANDLED;
 	reply = methods_handle(&ctx, msg);
 	if (!reply)
 		return DBUS_HANDLER_RESULT_NEED_MEMORY;
-	d->requests++;
-	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
-		d->refused++;
-	/*
-	 * sd-bus (busctl) matches a reply against the name it called, as a
-	 * bus would stamp it; a peer connection has no bus, so say it here.
-	 */
-	if (dbus_message_get_destination(msg))
-		dbus_message_set_sender(reply, dbus_message_get_destination(msg));
-	if (!dbus_message_get_no_reply(msg))
-		dbus_connection_send(conn, reply, NULL);
-	dbus_message_unref(reply);
+	/* sd-bus (busctl) matches a reply against the name it called, as a bus would stamp it. */
+	answer(d, conn, msg, reply, true);
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
@@ -277,12 +365,7 @@ static DBusHandlerResult on_bus_message(DBusConnection *conn, DBusMessage *msg, 
 	}
 	if (!reply)
 		return DBUS_HANDLER_RESULT_NEED_MEMORY;
-	s->d->requests++;
-	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
-		s->d->refused++;
-	if (!dbus_message_get_no_reply(msg))
-		dbus_connection_send(conn, reply, NULL);
-	dbus_message_unref(reply);
+	answer(s->d, conn, msg, reply, false);
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
@@ -365,9 +448,12 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 	*ret_unauth = false;
 	for (cl = s->clients; cl; cl = next) {
 		next = cl->next;
-		for (int i = 0; i < DISPATCH_BUDGET; i++)
+		for (int i = 0; i < DISPATCH_BUDGET && !cl->busy; i++)
 			if (dbus_connection_dispatch(cl->conn) != DBUS_DISPATCH_DATA_REMAINS)
 				break;
+		/* A worker holds its caller: looked at again once the reply is out (the pool's fd wakes the loop). */
+		if (cl->busy)
+			continue;
 		if (!dbus_connection_get_is_connected(cl->conn)) {
 			client_drop(s, cl, "disconnected");
 			continue;
@@ -453,6 +539,9 @@ static bool handle_signal(struct server *s, int signal_fd)
 	if (!s->d->limits.path)
 		return false;
 	log_notice("SIGHUP: reloading %s", s->d->limits.path);
+	/* OpenSession reads the table on the workers: none may be at work while it changes. */
+	if (s->workers)
+		workers_wait_idle(s->workers);
 	limits_reload(&s->d->limits);
 	return false;
 }
@@ -507,13 +596,23 @@ static bool dispatch_bus(struct server *s)
 
 int server_run(struct server *s, int signal_fd, struct failure *err)
 {
+	/* Started here, after main.c has forked into the background: threads do not survive a fork. */
+	if (s->d->workers > 0 && !s->workers) {
+		/* libdbus locks its shared state (the message cache) only once told threads are about. */
+		if (!dbus_threads_init_default())
+			return failf(err, FAIL_FAILED, "out of memory setting up libdbus for threads");
+		if (workers_new(s->d->workers, &s->workers, err) < 0)
+			return -1;
+	}
 	for (;;) {
 		int cg_fd = cg_watch_fd(), timeout, cg_timeout, scm_timeout, dbus_timeout, n;
-		size_t fixed = 3, npfds;
+		size_t fixed = 4, npfds;
 		bool more, unauth;
 
 		dispatch_clients(s, &more, &unauth);
 		if (dispatch_bus(s))
+			more = true;
+		if (start_pending(s))
 			more = true;
 
 		if (!grow(&s->pfds, &s->pfds_cap, fixed + s->nwatches, sizeof(*s->pfds)) ||
@@ -522,6 +621,7 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		s->pfds[0] = (struct pollfd){.fd = signal_fd, .events = POLLIN};
 		s->pfds[1] = (struct pollfd){.fd = cg_fd, .events = POLLIN};
 		s->pfds[2] = (struct pollfd){.fd = scm_watch_fd(), .events = POLLIN};
+		s->pfds[3] = (struct pollfd){.fd = s->workers ? workers_fd(s->workers) : -1, .events = POLLIN};
 		npfds = fixed;
 		s->npolled = 0;
 		for (size_t i = 0; i < s->nwatches; i++) {
@@ -562,6 +662,8 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 			cg_watch_dispatch();
 		if (s->pfds[2].revents || scm_timeout_ms() == 0)
 			scm_dispatch();
+		if (s->pfds[3].revents)
+			workers_collect(s->workers);
 		for (size_t i = 0; i < s->npolled; i++) {
 			short rev = s->pfds[fixed + i].revents;
 			unsigned flags = 0;
@@ -586,6 +688,8 @@ void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	/* The calls still out finish and are answered (their replies may not leave: the connections close). */
+	workers_free(s->workers);
 	while (s->clients)
 		client_drop(s, s->clients, NULL);
 	if (s->bus)

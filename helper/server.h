@@ -2,8 +2,8 @@
 /*
  * The daemon's D-Bus server: a peer-to-peer DBusServer on a Unix socket,
  * every connection identified by the kernel when it is accepted, and one
- * single-threaded poll loop that drives libdbus's watches and timeouts and
- * the cgroup layer's remove-on-empty watcher.
+ * poll loop that drives libdbus's watches and timeouts, the cgroup layer's
+ * remove-on-empty watcher and the worker threads' results.
  */
 #pragma once
 
@@ -26,9 +26,10 @@ int server_new(struct daemon_state *d, struct server **ret, struct failure *err)
 int server_add_bus(struct server *s, const char *name, struct failure *err);
 
 /*
- * Serves until a stop signal arrives on `signal_fd` (the daemon's
- * signalfd); a SIGHUP there re-reads the limits table instead.  Returns 0,
- * or negative on a loop failure.
+ * Starts d->workers worker threads (after main.c has forked), then serves
+ * until a stop signal arrives on `signal_fd` (the daemon's signalfd); a
+ * SIGHUP there re-reads the limits table instead.  Returns 0, or negative
+ * on a loop failure.
  */
 int server_run(struct server *s, int signal_fd, struct failure *err);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,8 @@ struct user_groups {
 	int n;
 };
 
+static pthread_mutex_t nss_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static bool in_group(void *ctx, const char *user, const char *group)
 {
 	const struct user_groups *ug = ctx;
@@ -88,13 +91,15 @@ int limits_for_uid(const struct limits *l, uid_t uid, struct cgmconf_limits *ret
 
 	if (l->conf.n == 0)
 		return 0;
+	/* getpwuid and getgrnam (in_group) answer in static storage, and requests run on several threads. */
+	pthread_mutex_lock(&nss_lock);
 	errno = 0;
 	pw = getpwuid(uid);
 	if (pw) {
 		gid_t primary = pw->pw_gid;
 
 		if (!(name = strdup(pw->pw_name)))
-			return failf(err, FAIL_FAILED, "out of memory");
+			r = failf(err, FAIL_FAILED, "out of memory");
 		/* getgrouplist says how many there are when the buffer is too small. */
 		for (int size = 16, tries = 0; r == 0 && tries < 4; tries++) {
 			gid_t *grown = realloc(ug.gids, (size_t)size * sizeof(*grown));
@@ -116,6 +121,7 @@ int limits_for_uid(const struct limits *l, uid_t uid, struct cgmconf_limits *ret
 	who.user = name ? name : "";
 	if (r == 0 && cgmconf_match(&l->conf, &who, ret) < 0)
 		r = failf(err, FAIL_FAILED, "out of memory");
+	pthread_mutex_unlock(&nss_lock);
 	free(ug.gids);
 	free(name);
 	return r;

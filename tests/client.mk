@@ -12,7 +12,8 @@ tests_unit_test_lib_LDADD = lib/libcgm.la
 check_PROGRAMS += tests/unit/test-lib-calls
 tests_unit_test_lib_calls_SOURCES = tests/unit/test-lib-calls.c tests/tap.h
 tests_unit_test_lib_calls_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
-tests_unit_test_lib_calls_LDADD = lib/libcgm.la
+tests_unit_test_lib_calls_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
+tests_unit_test_lib_calls_LDADD = lib/libcgm.la $(DBUS_LIBS)
 
 check_PROGRAMS += tests/unit/test-cli-args
 TESTS += tests/unit/test-cli-args

@@ -4,7 +4,7 @@
 # $(FUZZ_CC) straight from the sources, outside automake's objects, and
 # only by `make fuzz`: plain `make` and `make check` never build them.
 FUZZ_CC = clang
-FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/common -I$(top_srcdir)/helper \
 	-I$(top_srcdir)/pam_cgm $(DBUS_CFLAGS) $(CAP_CFLAGS)
 # The daemon's modules as helper/local.mk lists them for libcgmd.la.
@@ -13,7 +13,7 @@ FUZZ_DAEMON_SRC = $(top_srcdir)/helper/failure.c $(top_srcdir)/helper/log.c $(to
 	$(top_srcdir)/helper/caller.c $(top_srcdir)/helper/policy.c $(top_srcdir)/helper/process.c \
 	$(top_srcdir)/helper/cgpath.c $(top_srcdir)/helper/privileges.c $(top_srcdir)/helper/server.c \
 	$(top_srcdir)/helper/methods.c $(top_srcdir)/helper/user-limits.c $(top_srcdir)/helper/status.c \
-	$(top_srcdir)/helper/bus.c $(top_srcdir)/helper/scm.c \
+	$(top_srcdir)/helper/bus.c $(top_srcdir)/helper/scm.c $(top_srcdir)/helper/workers.c \
 	$(top_srcdir)/common/cgmconf.c
 FUZZ_PAM_SRC = $(top_srcdir)/pam_cgm/args.c $(top_srcdir)/common/cgmconf.c
 FUZZ_TARGETS = tests/fuzz/fuzz-cgpath tests/fuzz/fuzz-dispatch tests/fuzz/fuzz-pam-args tests/fuzz/fuzz-pam-conf

@@ -13,6 +13,12 @@ TESTS += tests/unit/test-failure
 tests_unit_test_failure_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_failure_LDADD = helper/libcgmd.la
 
+check_PROGRAMS += tests/unit/test-workers
+TESTS += tests/unit/test-workers
+tests_unit_test_workers_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_workers_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_workers_LDADD = helper/libcgmd.la -lpthread
+
 include tests/cgroup.mk
 include tests/policy.mk
 include tests/daemon.mk

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs cgm-bench (make bench; arguments go to cgm-bench, e.g. --quick,
-# --only 12, --json FILE).  Sets up what the benchmark compares against:
+# --only 12, --json FILE; BENCH_CGMD_ARGS to cgmd).  Sets up what the benchmark compares against:
 # a sandbox cgroup below this shell's own (tests/harness.sh), a cgmd on a
 # private socket, the test user cgmtest1, and Debian's pam_cgfs unpacked
 # into the build tree (never installed).  Then it runs the benchmark in new
@@ -30,7 +30,9 @@ fi
 mkdir -p "$T_DIR/work"
 
 sandbox_enter || exit 1
-start_cgmd || exit 1
+# BENCH_CGMD_ARGS: extra cgmd options, e.g. "--workers 0" to measure the daemon on one thread.
+# shellcheck disable=SC2086
+start_cgmd ${BENCH_CGMD_ARGS:-} || exit 1
 say "load before the run: $(uptime)"
 
 # "name mountpoint" lines: each hierarchy to mount again inside the namespaces.

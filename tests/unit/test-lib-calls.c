@@ -32,12 +32,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dbus/dbus.h>
+
 #include "cgm.h"
 #include "tap.h"
 
 #define MAX_HIERARCHIES	 32
 #define THREADS		 4
 #define CALLS_PER_THREAD 50
+#define PIPELINED	 100
 
 static struct hierarchy {
 	char name[64], mnt[PATH_MAX / 2], cg[PATH_MAX / 2];
@@ -783,6 +786,65 @@ static void test_threads(struct cgm *c)
 	is_int(cgm_remove(c, H, "threads", 1), 1, "remove them");
 }
 
+/*
+ * One raw connection, many calls written before a single reply is read:
+ * the daemon runs one client's calls one at a time, in the order they came,
+ * whatever its worker threads do, so no Remove overtakes the Create before
+ * it, and the replies come back in that order.
+ */
+static void test_pipelined(void)
+{
+	dbus_uint32_t serials[PIPELINED];
+	DBusConnection *conn;
+	DBusError derr;
+	char address[PATH_MAX + 16];
+	int sent = 0, in_order = 0, as_sequential = 0;
+
+	dbus_error_init(&derr);
+	snprintf(address, sizeof(address), "unix:path=%s", sock_path);
+	conn = dbus_connection_open_private(address, &derr);
+	if (!ok(conn != NULL, "a raw libdbus connection (%s)", conn ? "ok" : derr.message)) {
+		dbus_error_free(&derr);
+		return;
+	}
+	for (int i = 0; i < PIPELINED; i++) {
+		const char *spec = H, *path = "pipelined";
+		dbus_int32_t recursive = 0;
+		DBusMessage *m = dbus_message_new_method_call(NULL, "/org/linuxcontainers/cgmanager",
+							      "org.linuxcontainers.cgmanager0_0",
+							      i % 2 ? "Remove" : "Create");
+
+		if (m && dbus_message_append_args(m, DBUS_TYPE_STRING, &spec, DBUS_TYPE_STRING, &path,
+						  DBUS_TYPE_INVALID) &&
+		    (i % 2 == 0 || dbus_message_append_args(m, DBUS_TYPE_INT32, &recursive, DBUS_TYPE_INVALID)) &&
+		    dbus_connection_send(conn, m, &serials[i]))
+			sent++;
+		if (m)
+			dbus_message_unref(m);
+	}
+	dbus_connection_flush(conn);
+	is_int(sent, PIPELINED, "%d Create and Remove calls sent without waiting", PIPELINED);
+	for (int i = 0; i < sent; i++) {
+		DBusMessage *reply;
+		dbus_int32_t v = 0;
+
+		while (!(reply = dbus_connection_pop_message(conn)) && dbus_connection_read_write(conn, 10000))
+			;
+		if (!reply)
+			break;
+		in_order += dbus_message_get_reply_serial(reply) == serials[i];
+		/* Create says -1 (made), Remove 1 (removed): what they say when each follows the one before. */
+		as_sequential += dbus_message_get_args(reply, NULL, DBUS_TYPE_INT32, &v, DBUS_TYPE_INVALID) &&
+				 v == (i % 2 ? 1 : -1);
+		dbus_message_unref(reply);
+	}
+	is_int(in_order, PIPELINED, "every reply came back in the order of the calls");
+	is_int(as_sequential, PIPELINED, "every Create made the cgroup and every Remove removed it");
+	ok(!is_dir(host(H, "pipelined")), "nothing is left on the host");
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+}
+
 /* Last: the daemon dies under an open connection. */
 static void test_dropped(void)
 {
@@ -866,6 +928,7 @@ int main(int argc, char **argv)
 		test_timeouts(c);
 		test_pidfd_first();
 		test_threads(c);
+		test_pipelined();
 		cgm_disconnect(c);
 	}
 	test_dropped();
