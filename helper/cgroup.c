@@ -439,6 +439,17 @@ int cg_open_beneath(int dirfd, const char *path, struct failure *err)
 	return resolve_failure(-fd, what, err);
 }
 
+int cg_open_child(int dirfd, const char *name, struct failure *err)
+{
+	int fd = is_plain_name(name) ? open_beneath(dirfd, name, O_PATH | O_DIRECTORY) : -EINVAL;
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOENT)
+		return failf(err, FAIL_NOT_FOUND, "no cgroup %s", name);
+	return cg_open_beneath(dirfd, name, err); /* anything else: again, for the full message */
+}
+
 /*
  * Client paths cross the trust boundary here.  cgpath_validate has already
  * checked the bytes; we still refuse ".." lexically and let the kernel

@@ -49,6 +49,13 @@ int cg_open_key(const struct hierarchy *h, const char *base, const char *path, c
  */
 int cg_open_beneath(int dirfd, const char *path, struct failure *err);
 
+/*
+ * cg_open_beneath for one component that may well be missing (a Remove of
+ * a cgroup already gone): FAIL_NOT_FOUND then says only "no cgroup NAME",
+ * without looking up where dirfd is for the message.
+ */
+int cg_open_child(int dirfd, const char *name, struct failure *err);
+
 /* For the tests: force (false) or allow (true) the openat2-less fallback walk. */
 void cg_resolve_use_openat2(bool use);
 

@@ -916,7 +916,7 @@ static int targets_open_parent(struct request *r, const char *spec, const char *
 		    (cg_stat(t->fd, NULL, &t->st, err) < 0 ||
 		     policy_check_access(r->c, t->st.st_uid, t->st.st_gid, t->st.st_mode, W_OK | X_OK, what, err) < 0))
 			return -1;
-		t->child_fd = cg_open_beneath(t->fd, t->name, err); /* one component below the parent just opened */
+		t->child_fd = cg_open_child(t->fd, t->name, err); /* one component below the parent just opened */
 		if (t->child_fd < 0) {
 			if (err->kind == FAIL_NOT_FOUND)
 				continue;
