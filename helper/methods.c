@@ -981,8 +981,12 @@ static int run_remove(struct request *r, struct failure *err)
 		if (t->child_fd < 0)
 			continue;
 		rc = check_removable(r, t, ts.path, recursive, err);
-		/* Gone meanwhile (its remove-on-empty mark, on another thread, or its owner): nothing to remove there. */
-		if (rc < 0 && err->kind == FAIL_NOT_FOUND && is_gone(t->fd, t->name)) {
+		/*
+		 * Gone meanwhile (its remove-on-empty mark, on another thread, or
+		 * its owner): nothing to remove there.  Its files then answer
+		 * ENOENT or, once open, ENODEV (Failed).
+		 */
+		if (rc < 0 && (err->kind == FAIL_NOT_FOUND || err->kind == FAIL_FAILED) && is_gone(t->fd, t->name)) {
 			close(t->child_fd);
 			t->child_fd = -1;
 			*err = (struct failure){0};
