@@ -84,6 +84,10 @@ static double run_workers(int n, bool use_cgm, double seconds, unsigned long *re
 	char byte;
 	int started = 0;
 
+	/* The floor's base made once, before the workers: one making it while another makes its child below
+	 * would leave the child a cpuset without cpus. */
+	for (size_t i = 0; !use_cgm && i < nhier; i++)
+		mkdir_p_at(&hier[i], FLOOR_BASE);
 	if (!pids || pipe(ready) < 0 || pipe(start) < 0 || pipe(result) < 0) {
 		free(pids);
 		*ret_errors = 1;
