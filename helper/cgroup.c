@@ -1440,7 +1440,7 @@ static void arm(struct mark *m, int fd)
  * sweep (v1), it was armed only if a sweep happened to run while the
  * cgroup was populated, and a short session's v1 cgroups stayed; left to
  * the event (v2), a process gone again before the daemon read it was never
- * seen.  Costs nothing while no mark waits.
+ * seen.  Costs an uncontended lock while no mark waits.
  */
 static struct mark *find_waiting(const struct hierarchy *h, ino_t ino)
 {
