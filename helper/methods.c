@@ -1357,14 +1357,74 @@ static int run_freeze(struct request *r, struct failure *err)
 
 /* --- OpenSession ------------------------------------------------------------------------ */
 
+/* The values a request's limits replaced on cgroups it did not make, to put back if it fails. */
+struct replaced_limit {
+	int fd; /* borrowed from the target */
+	char *key, *value;
+};
+
+struct replaced_limits {
+	struct replaced_limit *v;
+	size_t n;
+};
+
+/* Remembers the current value of `key` in cgroup `fd` before it is overwritten. */
+static int remember_limit(struct replaced_limits *rl, int fd, const char *key, struct failure *err)
+{
+	struct replaced_limit *grown, *l;
+	struct failure unreadable = {0};
+
+	grown = realloc(rl->v, (rl->n + 1) * sizeof(*rl->v));
+	if (!grown)
+		return oom(err);
+	rl->v = grown;
+	l = &rl->v[rl->n];
+	*l = (struct replaced_limit){.fd = fd, .key = strdup(key)};
+	if (!l->key)
+		return oom(err);
+	/* A file that cannot be read has nothing to put back; writing it is what decides. */
+	if (cg_get_attribute(fd, key, &l->value, &unreadable) < 0) {
+		free(l->key);
+		return 0;
+	}
+	rl->n++;
+	return 0;
+}
+
+/* Writes the remembered values back, last first. */
+static void restore_limits(struct replaced_limits *rl)
+{
+	for (size_t i = rl->n; i-- > 0;) {
+		struct failure ignored;
+
+		if (cg_set_attribute(rl->v[i].fd, rl->v[i].key, rl->v[i].value, &ignored) < 0)
+			log_warning("could not put %s back to \"%s\" after a failed request: %s", rl->v[i].key,
+				    rl->v[i].value, ignored.message);
+	}
+}
+
+static void replaced_limits_free(struct replaced_limits *rl)
+{
+	for (size_t i = 0; i < rl->n; i++) {
+		free(rl->v[i].key);
+		free(rl->v[i].value);
+	}
+	free(rl->v);
+	*rl = (struct replaced_limits){0};
+}
+
 /*
  * Sets the cgm.conf limits of `uid` on every user cgroup of `users`, as
  * root, so the limit files stay root's and the user cannot raise them.  A
  * key is set wherever the cgroup has that file; a key no target has is
  * skipped with a log line (one file serves v1, v2 and hybrid hosts).  A
- * value the kernel refuses fails the request.
+ * value the kernel refuses fails the request.  What it overwrites on a
+ * cgroup the request did not make (undo_fd < 0) goes to `replaced`, for
+ * the caller to restore when the request fails after all; a cgroup the
+ * request made goes with its undo.
  */
-static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid, struct failure *err)
+static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid, struct replaced_limits *replaced,
+			     struct failure *err)
 {
 	struct cgmconf_limits limits = {0};
 	int rc = 0;
@@ -1392,7 +1452,10 @@ static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid
 					err->kind = FAIL_NONE;
 				continue;
 			}
-			rc = cg_set_attribute(t->fd, l->key, l->value, err);
+			if (t->undo_fd < 0)
+				rc = remember_limit(replaced, t->fd, l->key, err);
+			if (rc == 0)
+				rc = cg_set_attribute(t->fd, l->key, l->value, err);
 			if (rc < 0) {
 				char why[sizeof(err->message)];
 
@@ -1417,6 +1480,7 @@ static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid
 /* ApplyLimits (host root): the cgm.conf limits of a uid on a cgroup; a leading "/" as in OpenSession. */
 static int run_apply_limits(struct request *r, struct failure *err)
 {
+	struct replaced_limits replaced = {0};
 	struct targets ts = {0};
 	int rc;
 
@@ -1427,8 +1491,9 @@ static int run_apply_limits(struct request *r, struct failure *err)
 		if (ts.t[i].fd < 0 || make_path(r, &ts.t[i], r->s[1], 0, 0, false, true, err) < 0)
 			rc = -1;
 	}
-	if (rc == 0)
-		rc = apply_conf_limits(r, &ts, r->u[0], err);
+	if (rc == 0 && (rc = apply_conf_limits(r, &ts, r->u[0], &replaced, err)) < 0)
+		restore_limits(&replaced);
+	replaced_limits_free(&replaced);
 	targets_free(&ts);
 	return rc;
 }
@@ -1494,6 +1559,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	uid_t uid = r->u[0];
 	gid_t gid = r->u[1];
 	struct targets users = {0}, sessions = {0};
+	struct replaced_limits replaced = {0};
 	char **origins = NULL, number[32], *session_cg = NULL;
 	struct cg_create_item *items = NULL;
 	unsigned long n = 0;
@@ -1513,7 +1579,7 @@ static int run_open_session(struct request *r, struct failure *err)
 		else /* before any session is made: a daemon killed before marking one leaves it to the next */
 			cg_mark_sessions(users.t[i].h, users.t[i].fd);
 	if (rc == 0)
-		rc = apply_conf_limits(r, &users, uid, err);
+		rc = apply_conf_limits(r, &users, uid, &replaced, err);
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
 	if (rc == 0)
@@ -1578,6 +1644,8 @@ static int run_open_session(struct request *r, struct failure *err)
 		undo_attach(r, &sessions.t[i]);
 		unmake_path(r, &sessions.t[i]);
 	}
+	if (rc < 0)
+		restore_limits(&replaced);
 	for (size_t i = users.n; rc < 0 && i-- > 0;)
 		unmake_path(r, &users.t[i]);
 	if (rc == 0 && asprintf(&session_cg, "%s%s%s", user_cg,
@@ -1592,6 +1660,7 @@ static int run_open_session(struct request *r, struct failure *err)
 		free(origins[i]);
 	free(origins);
 	free(items);
+	replaced_limits_free(&replaced);
 	targets_free(&sessions);
 	targets_free(&users);
 	return rc;

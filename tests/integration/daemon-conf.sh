@@ -95,6 +95,17 @@ check_error org.cgm.Error "refused value: OpenSession fails" fdcall root OpenSes
 check_eq "refused value: the process stayed where it was" "$(pid_cgroup "$p" unified)" "$before"
 check "refused value: the user cgroup it made is gone again" test ! -e "$(hdir unified cgmtest-u3)"
 
+# On a user cgroup that was there before, the limit set ahead of the refused one is put back.
+printf 'cgmtest2 cgroup.max.depth 3\ncgmtest2 cgroup.max.descendants lots\n' >"$CONF"
+check "refused value, existing cgroup: reloaded" reload
+depth=$(v cgmtest-u2 cgroup.max.depth)
+check_error org.cgm.Error "refused value, existing cgroup: OpenSession fails" \
+	fdcall root OpenSession ssuuh all cgmtest-u2 "$U2" "$G2" "$p"
+check_eq "refused value, existing cgroup: the limit before it is put back" "$(v cgmtest-u2 cgroup.max.depth)" "$depth"
+check "refused value, existing cgroup: the cgroup stays" test -d "$(hdir unified cgmtest-u2)"
+check_eq "refused value, existing cgroup: the process stayed where it was" "$(pid_cgroup "$p" unified)" "$before"
+check "refused value, existing cgroup: the log says why" grep -q 'cgroup.max.descendants = "lots"' "$T_DIR/cgmd.log"
+
 # --- ApplyLimits ---------------------------------------------------------------
 cp "$T_DIR/good.conf" "$CONF"
 reload
