@@ -186,7 +186,7 @@ static bool hierarchy_may_have(const char *h, const char *key)
  * in place must not pass silently.
  */
 static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_args *args, const char *user_cg,
-			const struct cgmconf_limits *limits)
+			uid_t uid, const struct cgmconf_limits *limits)
 {
 	char **hierarchies = NULL;
 	int r, status = 0;
@@ -195,6 +195,21 @@ static int apply_limits(pam_handle_t *pamh, struct cgm *conn, const struct pcg_a
 		return r;
 	if ((r = cgm_create(conn, args->controllers, user_cg)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "cannot create %s to set limits on: %s", user_cg, cgm_errmsg(conn));
+		cgm_strv_free(hierarchies);
+		return r;
+	}
+	/*
+	 * A user cgroup just made on cgroup v2 has no controller files until
+	 * the cgroups above it pass their controllers down, which OpenSession
+	 * does; ApplyLimits does it now (and sets cgmd's own limits, which
+	 * OpenSession sets again).  Host root only: elsewhere the limits whose
+	 * files are missing are skipped, as before.
+	 */
+	if ((r = cgm_apply_limits(conn, args->controllers, user_cg, uid)) == CGM_EPERM) {
+		pam_syslog(pamh, LOG_NOTICE, "controllers not passed down to %s before its limits: %s", user_cg,
+			   cgm_errmsg(conn));
+	} else if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot prepare %s for its limits: %s", user_cg, cgm_errmsg(conn));
 		cgm_strv_free(hierarchies);
 		return r;
 	}
@@ -424,7 +439,7 @@ PCG_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	if (!(conn = connect_daemon(pamh, &args, "open session")))
 		goto out;
-	if (limits.n && apply_limits(pamh, conn, &args, user_cg, &limits) < 0)
+	if (limits.n && apply_limits(pamh, conn, &args, user_cg, pw->pw_uid, &limits) < 0)
 		goto out;
 	if (place_login(pamh, conn, &args, user_cg, pw, &session) < 0)
 		goto out;
