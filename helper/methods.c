@@ -68,16 +68,16 @@ struct request {
 struct target {
 	const struct hierarchy *h;
 	size_t idx;
-	const char *base; /* where the path resolves: "/" or the caller's cgroup */
-	int fd;		  /* the cgroup, or its parent for Remove/RemoveOnEmpty */
-	int child_fd;	  /* Remove: the cgroup itself, -1 if missing */
-	char *name;	  /* Remove: last component */
-	struct stat st;	  /* as checked, for undo */
-	char *saved;	  /* SetValue: previous value */
-	int undo_fd;	  /* Create/OpenSession: parent of the topmost directory made */
-	char *undo_name;  /* ... and its name */
+	const char *base;   /* where the path resolves: "/" or the caller's cgroup */
+	int fd;		    /* the cgroup, or its parent for Remove/RemoveOnEmpty */
+	int child_fd;	    /* Remove: the cgroup itself, -1 if missing */
+	char *name;	    /* Remove: last component */
+	struct stat st;	    /* as checked, for undo */
+	char *saved;	    /* SetValue: previous value */
+	int undo_fd;	    /* Create/OpenSession: parent of the topmost directory made */
+	char *undo_name;    /* ... and its name */
 	bool undo_borrowed; /* undo_fd is another target's (a session's: its user cgroup's fd), not closed here */
-	char *origin;	  /* MovePid/OpenSession: where the process was */
+	char *origin;	    /* MovePid/OpenSession: where the process was */
 };
 
 struct targets {
@@ -936,8 +936,7 @@ static bool is_gone(int parent_fd, const char *name)
 }
 
 /* Whether Remove may take t's cgroup (t->child_fd): empty, and a leaf unless recursive, which needs access below. */
-static int check_removable(struct request *r, struct target *t, const char *path, bool recursive,
-			   struct failure *err)
+static int check_removable(struct request *r, struct target *t, const char *path, bool recursive, struct failure *err)
 {
 	char **children = NULL;
 	int rc;
@@ -1616,7 +1615,8 @@ static int run_open_session(struct request *r, struct failure *err)
 			struct target *t = &sessions.t[i];
 
 			t->fd = items[i].fd;
-			if (items[i].made != 1) /* not made by this request (failed, or the number was taken meanwhile) */
+			/* Not made by this request (failed, or the number was taken meanwhile). */
+			if (items[i].made != 1)
 				t->undo_fd = -1;
 		}
 		/* It stops at the first one it did not make. */

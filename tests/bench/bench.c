@@ -871,6 +871,7 @@ int main(int argc, char **argv)
 	printf("\n");
 
 	memory_idle();
+	machine_costs();
 	if (wanted(1))
 		scenario_login();
 	if (wanted(2))

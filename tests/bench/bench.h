@@ -104,7 +104,8 @@ int move_home(pid_t pid);
 pid_t spawn_sleeper(int *ret_pidfd);
 void reap(pid_t pid);
 
-/* The scenarios. */
+/* The scenarios, after what a system call costs here (printed first). */
+void machine_costs(void);
 void scenario_login(void);
 void scenario_request(void);
 void scenario_throughput(void);

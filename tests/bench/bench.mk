@@ -5,7 +5,8 @@
 # never run by it.
 check_PROGRAMS += tests/bench/cgm-bench
 tests_bench_cgm_bench_SOURCES = tests/bench/bench.h tests/bench/bench.c tests/bench/login.c \
-	tests/bench/request.c tests/bench/throughput.c tests/bench/scale.c tests/bench/memory.c
+	tests/bench/request.c tests/bench/throughput.c tests/bench/scale.c tests/bench/memory.c \
+	tests/bench/machine.c
 tests_bench_cgm_bench_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
 tests_bench_cgm_bench_LDADD = lib/libcgm.la $(DBUS_LIBS) $(PAM_LIBS)
 EXTRA_DIST += tests/bench/run-bench.sh tests/bench/fetch-pam-cgfs.sh BENCHMARKS.md
