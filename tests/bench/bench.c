@@ -782,7 +782,8 @@ static void usage(FILE *out)
 		"Usage: cgm-bench --socket PATH --cgmd-pid PID --pam-cgm SO --user NAME --workdir DIR [OPTION]...\n"
 		"  --pam-cgfs SO     pam_cgfs.so to compare with (left out without it)\n"
 		"  --cgmd-pid PID    the daemon behind --socket (for the memory scenario)\n"
-		"  --only LIST       scenarios to run (1 login, 2 request, 3 throughput, 4 scale, 5 memory)\n"
+		"  --only LIST       scenarios to run (1 login, 2 request, 3 throughput, 4 scale, 5 memory);\n"
+		"                    what a system call costs (0) is always printed first\n"
 		"  --quick           a tenth of the iterations\n"
 		"  --json FILE       also write the results as JSON (- for stdout)\n");
 }
