@@ -73,7 +73,6 @@ struct target {
 	int child_fd;	    /* Remove: the cgroup itself, -1 if missing */
 	char *name;	    /* Remove: last component */
 	struct stat st;	    /* as checked, for undo */
-	char *saved;	    /* SetValue: previous value */
 	int undo_fd;	    /* Create/OpenSession: parent of the topmost directory made */
 	char *undo_name;    /* ... and its name */
 	bool undo_borrowed; /* undo_fd is another target's (a session's: its user cgroup's fd), not closed here */
@@ -210,7 +209,6 @@ static void targets_free(struct targets *ts)
 		if (t->undo_fd >= 0 && !t->undo_borrowed)
 			close(t->undo_fd);
 		free(t->name);
-		free(t->saved);
 		free(t->undo_name);
 		free(t->origin);
 	}
@@ -812,26 +810,75 @@ static int run_get_value(struct request *r, struct failure *err)
 	return rc;
 }
 
-static int apply_set_value(struct request *r, struct target *t, struct failure *err)
-{
-	struct failure ignored;
+/*
+ * The values a request overwrote, to write back (last first) when it
+ * fails: SetValue's, and the cgm.conf limits OpenSession and ApplyLimits
+ * set on cgroups they did not make.
+ */
+struct overwritten_value {
+	int fd; /* borrowed from the target */
+	char *key, *value;
+};
 
-	/* Write-only files (cgroup.kill, memory.reclaim) have nothing to restore. */
-	if (cg_get_attribute(t->fd, r->s[2], &t->saved, &ignored) < 0)
-		t->saved = NULL;
-	return cg_set_attribute(t->fd, r->s[2], r->s[3], err);
+struct overwritten {
+	struct overwritten_value *v;
+	size_t n;
+};
+
+/*
+ * Writes `value` to `key` of cgroup `fd`, first remembering in `o` what
+ * was there (a write-only file, such as cgroup.kill or memory.reclaim, has
+ * nothing to remember).  Nothing is remembered when the write fails.
+ */
+static int overwrite_value(struct overwritten *o, int fd, const char *key, const char *value, struct failure *err)
+{
+	struct overwritten_value *grown, *v;
+	struct failure unreadable = {0};
+
+	grown = realloc(o->v, (o->n + 1) * sizeof(*o->v));
+	if (!grown)
+		return oom(err);
+	o->v = grown;
+	v = &o->v[o->n];
+	*v = (struct overwritten_value){.fd = fd};
+	if (cg_get_attribute(fd, key, &v->value, &unreadable) == 0 && !(v->key = strdup(key))) {
+		free(v->value);
+		return oom(err);
+	}
+	if (cg_set_attribute(fd, key, value, err) < 0) {
+		free(v->key);
+		free(v->value);
+		return -1;
+	}
+	if (v->key)
+		o->n++;
+	return 0;
 }
 
-static void undo_set_value(struct request *r, struct target *t)
+static void overwritten_restore(struct overwritten *o)
 {
-	struct failure ignored;
+	for (size_t i = o->n; i-- > 0;) {
+		struct failure ignored;
 
-	if (t->saved)
-		cg_set_attribute(t->fd, r->s[2], t->saved, &ignored);
+		if (cg_set_attribute(o->v[i].fd, o->v[i].key, o->v[i].value, &ignored) < 0)
+			log_warning("could not put %s back to \"%s\" after a failed request: %s", o->v[i].key,
+				    o->v[i].value, ignored.message);
+	}
+}
+
+static void overwritten_free(struct overwritten *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].key);
+		free(o->v[i].value);
+	}
+	free(o->v);
+	*o = (struct overwritten){0};
 }
 
 static int run_set_value(struct request *r, struct failure *err)
 {
+	struct overwritten written = {0};
 	struct targets ts = {0};
 	int rc;
 
@@ -847,8 +894,11 @@ static int run_set_value(struct request *r, struct failure *err)
 		rc = targets_keep_key(&ts, r->s[2], err);
 	if (rc == 0)
 		rc = targets_allow(r, &ts, r->s[2], W_OK, err);
-	if (rc == 0)
-		rc = targets_apply(r, &ts, apply_set_value, undo_set_value, err);
+	for (size_t i = 0; rc == 0 && i < ts.n; i++)
+		rc = overwrite_value(&written, ts.t[i].fd, r->s[2], r->s[3], err);
+	if (rc < 0)
+		overwritten_restore(&written);
+	overwritten_free(&written);
 	targets_free(&ts);
 	return rc;
 }
@@ -1356,62 +1406,6 @@ static int run_freeze(struct request *r, struct failure *err)
 
 /* --- OpenSession ------------------------------------------------------------------------ */
 
-/* The values a request's limits replaced on cgroups it did not make, to put back if it fails. */
-struct replaced_limit {
-	int fd; /* borrowed from the target */
-	char *key, *value;
-};
-
-struct replaced_limits {
-	struct replaced_limit *v;
-	size_t n;
-};
-
-/* Remembers the current value of `key` in cgroup `fd` before it is overwritten. */
-static int remember_limit(struct replaced_limits *rl, int fd, const char *key, struct failure *err)
-{
-	struct replaced_limit *grown, *l;
-	struct failure unreadable = {0};
-
-	grown = realloc(rl->v, (rl->n + 1) * sizeof(*rl->v));
-	if (!grown)
-		return oom(err);
-	rl->v = grown;
-	l = &rl->v[rl->n];
-	*l = (struct replaced_limit){.fd = fd, .key = strdup(key)};
-	if (!l->key)
-		return oom(err);
-	/* A file that cannot be read has nothing to put back; writing it is what decides. */
-	if (cg_get_attribute(fd, key, &l->value, &unreadable) < 0) {
-		free(l->key);
-		return 0;
-	}
-	rl->n++;
-	return 0;
-}
-
-/* Writes the remembered values back, last first. */
-static void restore_limits(struct replaced_limits *rl)
-{
-	for (size_t i = rl->n; i-- > 0;) {
-		struct failure ignored;
-
-		if (cg_set_attribute(rl->v[i].fd, rl->v[i].key, rl->v[i].value, &ignored) < 0)
-			log_warning("could not put %s back to \"%s\" after a failed request: %s", rl->v[i].key,
-				    rl->v[i].value, ignored.message);
-	}
-}
-
-static void replaced_limits_free(struct replaced_limits *rl)
-{
-	for (size_t i = 0; i < rl->n; i++) {
-		free(rl->v[i].key);
-		free(rl->v[i].value);
-	}
-	free(rl->v);
-	*rl = (struct replaced_limits){0};
-}
-
 /*
  * Sets the cgm.conf limits of `uid` on every user cgroup of `users`, as
  * root, so the limit files stay root's and the user cannot raise them.  A
@@ -1422,7 +1416,7 @@ static void replaced_limits_free(struct replaced_limits *rl)
  * the caller to restore when the request fails after all; a cgroup the
  * request made goes with its undo.
  */
-static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid, struct replaced_limits *replaced,
+static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid, struct overwritten *replaced,
 			     struct failure *err)
 {
 	struct cgmconf_limits limits = {0};
@@ -1452,8 +1446,8 @@ static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid
 				continue;
 			}
 			if (t->undo_fd < 0)
-				rc = remember_limit(replaced, t->fd, l->key, err);
-			if (rc == 0)
+				rc = overwrite_value(replaced, t->fd, l->key, l->value, err);
+			else
 				rc = cg_set_attribute(t->fd, l->key, l->value, err);
 			if (rc < 0) {
 				char why[sizeof(err->message)];
@@ -1479,7 +1473,7 @@ static int apply_conf_limits(struct request *r, struct targets *users, uid_t uid
 /* ApplyLimits (host root): the cgm.conf limits of a uid on a cgroup; a leading "/" as in OpenSession. */
 static int run_apply_limits(struct request *r, struct failure *err)
 {
-	struct replaced_limits replaced = {0};
+	struct overwritten replaced = {0};
 	struct targets ts = {0};
 	int rc;
 
@@ -1491,8 +1485,8 @@ static int run_apply_limits(struct request *r, struct failure *err)
 			rc = -1;
 	}
 	if (rc == 0 && (rc = apply_conf_limits(r, &ts, r->u[0], &replaced, err)) < 0)
-		restore_limits(&replaced);
-	replaced_limits_free(&replaced);
+		overwritten_restore(&replaced);
+	overwritten_free(&replaced);
 	targets_free(&ts);
 	return rc;
 }
@@ -1558,7 +1552,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	uid_t uid = r->u[0];
 	gid_t gid = r->u[1];
 	struct targets users = {0}, sessions = {0};
-	struct replaced_limits replaced = {0};
+	struct overwritten replaced = {0};
 	char **origins = NULL, number[32], *session_cg = NULL;
 	struct cg_create_item *items = NULL;
 	unsigned long n = 0;
@@ -1645,7 +1639,7 @@ static int run_open_session(struct request *r, struct failure *err)
 		unmake_path(r, &sessions.t[i]);
 	}
 	if (rc < 0)
-		restore_limits(&replaced);
+		overwritten_restore(&replaced);
 	for (size_t i = users.n; rc < 0 && i-- > 0;)
 		unmake_path(r, &users.t[i]);
 	if (rc == 0 && asprintf(&session_cg, "%s%s%s", user_cg,
@@ -1660,7 +1654,7 @@ static int run_open_session(struct request *r, struct failure *err)
 		free(origins[i]);
 	free(origins);
 	free(items);
-	replaced_limits_free(&replaced);
+	overwritten_free(&replaced);
 	targets_free(&sessions);
 	targets_free(&users);
 	return rc;
