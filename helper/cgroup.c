@@ -462,19 +462,22 @@ static int open_joined(const struct hierarchy *h, const char *base, const char *
 {
 	cleanup_free char *joined = NULL;
 	char what[CG_PATH_BUF];
+	size_t cgroup_len;
 	int fd;
 
 	while (*base == '/')
 		base++;
 	while (*path == '/')
 		path++;
+	cgroup_len = strlen(base) + (*base && *path ? 1 : 0) + strlen(path);
 	if (asprintf(&joined, "%s%s%s%s%s", base, *base && *path ? "/" : "", path, file && (*base || *path) ? "/" : "",
 		     file ? file : "") < 0)
 		return failf(err, FAIL_FAILED, "out of memory");
 	fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, flags);
 	if (fd >= 0)
 		return fd;
-	snprintf(what, sizeof(what), "%s:/%s", h->name, joined);
+	/* The message names the cgroup: its file is what the caller asked for in it. */
+	snprintf(what, sizeof(what), "%s:/%.*s", h->name, (int)cgroup_len, joined);
 	return resolve_failure(-fd, what, err);
 }
 
@@ -827,23 +830,49 @@ int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err)
 
 /* --- attach, values ------------------------------------------------------------ */
 
-static void arm_waiting_mark(const struct hierarchy *h, int fd);
+static void arm_waiting_mark(const struct hierarchy *h, int fd, int procs_fd);
+
+/* Writes `pid` into cgroup.procs, open as `procs`, of the cgroup `dir` (-1: not open; found when needed). */
+static int attach_through(const struct hierarchy *h, int procs, int dir, pid_t pid, struct failure *err)
+{
+	char buf[32], where[CG_PATH_BUF], *slash;
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "%d", (int)pid);
+	ssize_t n = write(procs, buf, len);
+	int e = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
+
+	if (e) {
+		/* Messages name the cgroup, not its file. */
+		cg_fd_path(procs, where, sizeof(where));
+		if ((slash = strrchr(where, '/')) && strcmp(slash, "/cgroup.procs") == 0)
+			*slash = '\0';
+		if (e == ESRCH)
+			return failf(err, FAIL_NOT_FOUND, "cannot move process %d to %s: no such process", (int)pid,
+				     where);
+		return fail_errno(err, e, "cannot move process %d to %s", (int)pid, where);
+	}
+	arm_waiting_mark(h, dir, procs);
+	return 0;
+}
 
 int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err)
 {
-	char buf[32], where[CG_PATH_BUF];
-	int r;
+	cleanup_close int procs = openat(fd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	char where[CG_PATH_BUF];
 
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	r = write_at(fd, "cgroup.procs", buf, strlen(buf));
-	if (r == -ESRCH)
-		return failf(err, FAIL_NOT_FOUND, "cannot move process %d to %s: no such process", (int)pid,
-			     cg_fd_path(fd, where, sizeof(where)));
-	if (r < 0)
-		return fail_errno(err, -r, "cannot move process %d to %s", (int)pid,
+	if (procs < 0)
+		return fail_errno(err, errno, "cannot move process %d to %s", (int)pid,
 				  cg_fd_path(fd, where, sizeof(where)));
-	arm_waiting_mark(h, fd);
-	return 0;
+	return attach_through(h, procs, fd, pid, err);
+}
+
+int cg_open_procs(const struct hierarchy *h, const char *base, const char *path, struct failure *err)
+{
+	return open_joined(h, base, path, "cgroup.procs", O_WRONLY | O_NOFOLLOW, err);
+}
+
+int cg_attach_procs(const struct hierarchy *h, int procs_fd, pid_t pid, struct failure *err)
+{
+	return attach_through(h, procs_fd, -1, pid, err);
 }
 
 int cg_read_value(int fd, char **ret_value, struct failure *err)
@@ -1457,13 +1486,30 @@ static struct mark *find_waiting(const struct hierarchy *h, ino_t ino)
 	return NULL;
 }
 
-static void arm_waiting_mark(const struct hierarchy *h, int fd)
+/* The cgroup whose cgroup.procs `procs_fd` is, opened O_PATH beneath h's root; -1 if it cannot be. */
+static int open_procs_cgroup(const struct hierarchy *h, int procs_fd)
 {
+	char where[CG_PATH_BUF], *slash;
+	const char *path = cg_fd_realpath(procs_fd, where, sizeof(where));
+	size_t root_len = strlen(h->mount_path);
+
+	if (strncmp(path, h->mount_path, root_len) != 0 || path[root_len] != '/' || !(slash = strrchr(where, '/')))
+		return -1;
+	*slash = '\0';
+	return open_beneath(h->root_fd, path + root_len + 1, O_PATH | O_DIRECTORY);
+}
+
+/* `fd` is the cgroup, or -1 when only its cgroup.procs, `procs_fd`, is open. */
+static void arm_waiting_mark(const struct hierarchy *h, int fd, int procs_fd)
+{
+	cleanup_close int own = -1;
 	struct mark *m = NULL;
 	struct stat st;
 
 	pthread_mutex_lock(&watch_lock);
-	if (watch.waiting && fstat(fd, &st) == 0)
+	if (watch.waiting && fd < 0)
+		fd = own = open_procs_cgroup(h, procs_fd);
+	if (watch.waiting && fd >= 0 && fstat(fd, &st) == 0)
 		m = find_waiting(h, st.st_ino);
 	if (m)
 		arm(m, fd);

@@ -129,6 +129,16 @@ int cg_stat(int fd, const char *key, struct stat *ret, struct failure *err);
 int cg_attach(const struct hierarchy *h, int fd, pid_t pid, struct failure *err);
 
 /*
+ * The same in two steps, for a request that needs no other file of the
+ * cgroup: cg_open_procs resolves the cgroup as cg_open does and opens its
+ * cgroup.procs for writing in the same lookup (an fd that cg_stat and
+ * policy checks take like any other); cg_attach_procs moves `pid` in
+ * through it.
+ */
+int cg_open_procs(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
+int cg_attach_procs(const struct hierarchy *h, int procs_fd, pid_t pid, struct failure *err);
+
+/*
  * Reads / writes interface file `key` (one name, no "/") of cgroup `fd`.
  * Values are bounded (CG_VALUE_MAX): a longer file or value is
  * FAIL_INVALID_VALUE.  The value read is the file's content as is (with

@@ -6,6 +6,7 @@ sbin_PROGRAMS += helper/cgmd
 noinst_LTLIBRARIES += helper/libcgmd.la
 helper_libcgmd_la_SOURCES = \
 	helper/failure.c helper/failure.h \
+	helper/fds.c helper/fds.h \
 	helper/log.c helper/log.h \
 	helper/hierarchy.c helper/hierarchy.h \
 	helper/cgroup.c helper/cgroup.h helper/cgroup-backend.h \

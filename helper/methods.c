@@ -29,6 +29,7 @@
 #include "cgpath.h"
 #include "cgroup-backend.h"
 #include "cgroup.h"
+#include "fds.h"
 #include "helper/interfaces.h"
 #include "log.h"
 #include "methods.h"
@@ -199,19 +200,25 @@ static int process_cgroups(struct request *r, pid_t pid, char **ret, struct fail
 
 static void targets_free(struct targets *ts)
 {
+	int fds[3 * 16];
+	size_t nfds = 0;
+
 	for (size_t i = 0; ts->t && i < ts->n; i++) {
 		struct target *t = &ts->t[i];
 
-		if (t->fd >= 0)
-			close(t->fd);
-		if (t->child_fd >= 0)
-			close(t->child_fd);
-		if (t->undo_fd >= 0 && !t->undo_borrowed)
-			close(t->undo_fd);
+		if (nfds + 3 > sizeof(fds) / sizeof(fds[0])) {
+			fds_close(fds, nfds);
+			nfds = 0;
+		}
+		fds[nfds++] = t->fd;
+		fds[nfds++] = t->child_fd;
+		if (!t->undo_borrowed)
+			fds[nfds++] = t->undo_fd;
 		free(t->name);
 		free(t->undo_name);
 		free(t->origin);
 	}
+	fds_close(fds, nfds); /* a request's descriptors mostly sit side by side: a close_range per run */
 	free(ts->t);
 	ts->t = NULL;
 	ts->n = 0;
@@ -264,17 +271,26 @@ static int targets_select(struct request *r, const char *spec, const char *path,
 	return 0;
 }
 
-/* Opens the cgroup `path` names on every selected hierarchy. */
-static int targets_open(struct request *r, const char *spec, const char *path, struct targets *ts, struct failure *err)
+typedef int (*open_fn)(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
+
+/* What `opener` opens of the cgroup `path` names, on every selected hierarchy. */
+static int targets_open_with(struct request *r, const char *spec, const char *path, open_fn opener,
+			     struct targets *ts, struct failure *err)
 {
 	if (targets_select(r, spec, path, r->m->flags & METHOD_ABS, ts, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ts->n; i++) {
-		ts->t[i].fd = cg_open(ts->t[i].h, ts->t[i].base, path, err);
+		ts->t[i].fd = opener(ts->t[i].h, ts->t[i].base, path, err);
 		if (ts->t[i].fd < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Opens the cgroup `path` names on every selected hierarchy. */
+static int targets_open(struct request *r, const char *spec, const char *path, struct targets *ts, struct failure *err)
+{
+	return targets_open_with(r, spec, path, cg_open, ts, err);
 }
 
 /* The caller needs `mask` access to `key` of target t, as t->st says. */
@@ -592,6 +608,12 @@ static int apply_attach(struct request *r, struct target *t, struct failure *err
 	return cg_attach(t->h, t->fd, r->pid, err);
 }
 
+/* A target of move_process is the cgroup's cgroup.procs, open for writing. */
+static int apply_attach_procs(struct request *r, struct target *t, struct failure *err)
+{
+	return cg_attach_procs(t->h, t->fd, r->pid, err);
+}
+
 static void undo_attach(struct request *r, struct target *t)
 {
 	struct failure ignored;
@@ -599,9 +621,9 @@ static void undo_attach(struct request *r, struct target *t)
 
 	if (!t->origin)
 		return;
-	fd = cg_open(t->h, "/", t->origin, &ignored);
+	fd = cg_open_procs(t->h, "/", t->origin, &ignored);
 	if (fd >= 0) {
-		cg_attach(t->h, fd, r->pid, &ignored);
+		cg_attach_procs(t->h, fd, r->pid, &ignored);
 		close(fd);
 	}
 }
@@ -634,10 +656,12 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	rc = access_checked(r) ? process_uid(pid, &uid, err) : 0;
 	if (rc == 0 && access_checked(r))
 		rc = policy_check_process(r->c, pid, uid, err);
+	/* Each target is the cgroup's cgroup.procs, opened in the lookup of the cgroup: nothing else of it is needed. */
 	if (rc == 0)
-		rc = targets_open(r, spec, path, &ts, err);
-	if (rc == 0)
-		rc = targets_check(r, &ts, "cgroup.procs", W_OK, err);
+		rc = targets_open_with(r, spec, path, cg_open_procs, &ts, err);
+	if (rc == 0 && access_checked(r) &&
+	    (targets_stat(&ts, NULL, err) < 0 || targets_allow(r, &ts, "cgroup.procs", W_OK, err) < 0))
+		rc = -1;
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
 		rc = oom(err);
 	if (rc == 0)
@@ -662,7 +686,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	if (rc == 0)
 		rc = pidfd >= 0 ? pidfd_still_alive(pidfd, pid, err) : caller_still_alive(&pin, err);
 	if (rc == 0)
-		rc = targets_apply(r, &ts, apply_attach, undo_attach, err);
+		rc = targets_apply(r, &ts, apply_attach_procs, undo_attach, err);
 	for (size_t i = 0; origins && i < r->set->n; i++)
 		free(origins[i]);
 	free(origins);

@@ -13,6 +13,11 @@ TESTS += tests/unit/test-failure
 tests_unit_test_failure_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_failure_LDADD = helper/libcgmd.la
 
+check_PROGRAMS += tests/unit/test-fds
+TESTS += tests/unit/test-fds
+tests_unit_test_fds_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_fds_LDADD = helper/libcgmd.la
+
 check_PROGRAMS += tests/unit/test-workers
 TESTS += tests/unit/test-workers
 tests_unit_test_workers_CPPFLAGS = $(TEST_CPPFLAGS)
