@@ -57,6 +57,13 @@ struct client {
 	unsigned long serial;
 	uint64_t auth_deadline_ms;
 	bool busy; /* a call of its is on a worker: nothing more of it is dispatched, and it is not dropped */
+	/*
+	 * Something may be new for it since the loop last looked: its socket
+	 * was ready, its call's reply went out, it is new, or it has messages
+	 * or its authentication left.  Only these are looked at, so that a
+	 * turn costs the connections that did something, not all of them.
+	 */
+	bool stirred;
 	struct client *next;
 };
 
@@ -157,6 +164,22 @@ static void remove_watch(DBusWatch *w, void *data)
 /* Enabled state is read when the poll set is built; nothing to do here. */
 static void toggle_watch(DBusWatch *w, void *data)
 {
+}
+
+/* A connection's watches carry its client, for the loop to stir when they fire. */
+static dbus_bool_t add_client_watch(DBusWatch *w, void *data)
+{
+	struct client *cl = data;
+
+	dbus_watch_set_data(w, cl, NULL);
+	return add_watch(w, cl->srv);
+}
+
+static void remove_client_watch(DBusWatch *w, void *data)
+{
+	struct client *cl = data;
+
+	remove_watch(w, cl->srv);
 }
 
 static void arm_timeout(DBusTimeout *t)
@@ -269,6 +292,7 @@ static void call_job_done(struct work *w)
 		answer(job->cl->srv->d, job->cl->conn, job->call, job->reply, true);
 	dbus_message_unref(job->call);
 	job->cl->busy = false;
+	job->cl->stirred = true;
 	free(job);
 }
 
@@ -393,6 +417,7 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	cl->serial = ++s->next_serial;
 	cl->auth_deadline_ms = now_ms() + AUTH_TIMEOUT_MS;
 	cl->caller = CALLER_EMPTY;
+	cl->stirred = true;
 
 	/*
 	 * Trust boundary: who the client is comes from the kernel
@@ -416,7 +441,7 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	dbus_connection_set_max_received_size(conn, RECEIVED_MAX);
 	dbus_connection_set_max_message_unix_fds(conn, 4);
 	dbus_connection_set_max_received_unix_fds(conn, 16);
-	if (!dbus_connection_set_watch_functions(conn, add_watch, remove_watch, toggle_watch, s, NULL) ||
+	if (!dbus_connection_set_watch_functions(conn, add_client_watch, remove_client_watch, toggle_watch, cl, NULL) ||
 	    !dbus_connection_set_timeout_functions(conn, add_timeout, remove_timeout, toggle_timeout, s, NULL) ||
 	    !dbus_connection_add_filter(conn, on_message, cl, NULL)) {
 		log_error("out of memory setting up connection %lu", cl->serial);
@@ -433,9 +458,9 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 }
 
 /*
- * Dispatches what every connection has read, at most DISPATCH_BUDGET
- * messages each, and drops the dead, the unauthenticated after
- * AUTH_TIMEOUT_MS and those that do not read their replies.  Returns
+ * Dispatches what every stirred connection has read, at most
+ * DISPATCH_BUDGET messages each, and drops the dead, the unauthenticated
+ * after AUTH_TIMEOUT_MS and those that do not read their replies.  Returns
  * whether work is left (poll without waiting) in *ret_more and whether a
  * connection is still authenticating in *ret_unauth.
  */
@@ -448,12 +473,15 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 	*ret_unauth = false;
 	for (cl = s->clients; cl; cl = next) {
 		next = cl->next;
+		/* A worker holds its caller: looked at again once the reply is out (the pool's fd wakes the loop). */
+		if (cl->busy || !cl->stirred)
+			continue;
 		for (int i = 0; i < DISPATCH_BUDGET && !cl->busy; i++)
 			if (dbus_connection_dispatch(cl->conn) != DBUS_DISPATCH_DATA_REMAINS)
 				break;
-		/* A worker holds its caller: looked at again once the reply is out (the pool's fd wakes the loop). */
 		if (cl->busy)
 			continue;
+		cl->stirred = false;
 		if (!dbus_connection_get_is_connected(cl->conn)) {
 			client_drop(s, cl, "disconnected");
 			continue;
@@ -470,9 +498,12 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 				continue;
 			}
 			*ret_unauth = true;
+			cl->stirred = true;
 		}
-		if (dbus_connection_get_dispatch_status(cl->conn) == DBUS_DISPATCH_DATA_REMAINS)
+		if (dbus_connection_get_dispatch_status(cl->conn) == DBUS_DISPATCH_DATA_REMAINS) {
+			cl->stirred = true;
 			*ret_more = true;
+		}
 	}
 }
 
@@ -666,10 +697,13 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 			workers_collect(s->workers);
 		for (size_t i = 0; i < s->npolled; i++) {
 			short rev = s->pfds[fixed + i].revents;
+			struct client *cl;
 			unsigned flags = 0;
 
 			if (!rev || !s->polled[i])
 				continue;
+			if ((cl = dbus_watch_get_data(s->polled[i])))
+				cl->stirred = true;
 			if (rev & POLLIN)
 				flags |= DBUS_WATCH_READABLE;
 			if (rev & POLLOUT)
