@@ -274,8 +274,8 @@ static int targets_select(struct request *r, const char *spec, const char *path,
 typedef int (*open_fn)(const struct hierarchy *h, const char *base, const char *path, struct failure *err);
 
 /* What `opener` opens of the cgroup `path` names, on every selected hierarchy. */
-static int targets_open_with(struct request *r, const char *spec, const char *path, open_fn opener,
-			     struct targets *ts, struct failure *err)
+static int targets_open_with(struct request *r, const char *spec, const char *path, open_fn opener, struct targets *ts,
+			     struct failure *err)
 {
 	if (targets_select(r, spec, path, r->m->flags & METHOD_ABS, ts, err) < 0)
 		return -1;
@@ -656,7 +656,7 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	rc = access_checked(r) ? process_uid(pid, &uid, err) : 0;
 	if (rc == 0 && access_checked(r))
 		rc = policy_check_process(r->c, pid, uid, err);
-	/* Each target is the cgroup's cgroup.procs, opened in the lookup of the cgroup: nothing else of it is needed. */
+	/* Each target is the cgroup's cgroup.procs, opened in the cgroup's own lookup: nothing else of it is needed. */
 	if (rc == 0)
 		rc = targets_open_with(r, spec, path, cg_open_procs, &ts, err);
 	if (rc == 0 && access_checked(r) &&
