@@ -1579,6 +1579,7 @@ static int run_open_session(struct request *r, struct failure *err)
 	struct overwritten replaced = {0};
 	char **origins = NULL, number[32], *session_cg = NULL;
 	struct cg_create_item *items = NULL;
+	size_t delegated = 0; /* users' targets handed to uid/gid, or partly */
 	unsigned long n = 0;
 	pid_t pid;
 	int rc;
@@ -1589,12 +1590,21 @@ static int run_open_session(struct request *r, struct failure *err)
 		rc = targets_select(r, r->s[0], user_cg, user_cg[0] == '/', &users, err);
 	if (rc == 0 && cgpath_is_self(user_cg))
 		rc = failf(err, FAIL_INVALID_PATH, "the user cgroup must be below the top of the hierarchy");
-	for (size_t i = 0; rc == 0 && i < users.n; i++)
-		if (make_path(r, &users.t[i], user_cg, 0, 0, false, true, err) < 0 ||
-		    cg_delegate(r->set, users.t[i].h, users.t[i].fd, uid, gid, err) < 0)
+	for (size_t i = 0; rc == 0 && i < users.n; i++) {
+		struct target *t = &users.t[i];
+
+		/* One made by this request goes on failure; one that was there gets its owner back (t->st). */
+		if (make_path(r, t, user_cg, 0, 0, false, true, err) < 0 ||
+		    (t->undo_fd < 0 && cg_stat(t->fd, NULL, &t->st, err) < 0)) {
+			rc = -1;
+			break;
+		}
+		delegated = i + 1;
+		if (cg_delegate(r->set, t->h, t->fd, uid, gid, err) < 0)
 			rc = -1;
 		else /* before any session is made: a daemon killed before marking one leaves it to the next */
-			cg_mark_sessions(users.t[i].h, users.t[i].fd);
+			cg_mark_sessions(t->h, t->fd);
+	}
 	if (rc == 0)
 		rc = apply_conf_limits(r, &users, uid, &replaced, err);
 	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
@@ -1664,6 +1674,9 @@ static int run_open_session(struct request *r, struct failure *err)
 	}
 	if (rc < 0)
 		overwritten_restore(&replaced);
+	for (size_t i = delegated; rc < 0 && i-- > 0;)
+		if (users.t[i].undo_fd < 0)
+			undo_chown(r, &users.t[i]);
 	for (size_t i = users.n; rc < 0 && i-- > 0;)
 		unmake_path(r, &users.t[i]);
 	if (rc == 0 && asprintf(&session_cg, "%s%s%s", user_cg,

@@ -106,6 +106,17 @@ check "refused value, existing cgroup: the cgroup stays" test -d "$(hdir unified
 check_eq "refused value, existing cgroup: the process stayed where it was" "$(pid_cgroup "$p" unified)" "$before"
 check "refused value, existing cgroup: the log says why" grep -q 'cgroup.max.descendants = "lots"' "$T_DIR/cgmd.log"
 
+# Handed to another uid and then refused: the cgroup and its files go back to their owner.
+printf 'cgmtest1 cgroup.max.descendants lots\n' >"$CONF"
+check "refused value, other owner: reloaded" reload
+owners() { for f in "" /cgroup.procs /cgroup.threads /cgroup.subtree_control; do owner "$(hdir unified cgmtest-u2)$f"; done; }
+was=$(owners)
+check_error org.cgm.Error "refused value, other owner: OpenSession for cgmtest1 fails" \
+	fdcall root OpenSession ssuuh all cgmtest-u2 "$U1" "$G1" "$p"
+check_eq "refused value, other owner: the cgroup and its files are cgmtest2's again" "$(owners | tr '\n' ' ')" \
+	"$(echo "$was" | tr '\n' ' ')"
+check_eq "refused value, other owner: ... cgmtest2's, not root's" "$(owner "$(hdir unified cgmtest-u2)")" "$U2:$G2"
+
 # --- ApplyLimits ---------------------------------------------------------------
 cp "$T_DIR/good.conf" "$CONF"
 reload
