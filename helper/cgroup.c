@@ -1495,8 +1495,9 @@ static int open_procs_cgroup(const struct hierarchy *h, int procs_fd)
 
 	if (strncmp(path, h->mount_path, root_len) != 0 || path[root_len] != '/' || !(slash = strrchr(where, '/')))
 		return -1;
+	/* The root's own cgroup.procs leaves "" (the root) once the file's name is cut. */
 	*slash = '\0';
-	return open_beneath(h->root_fd, path + root_len + 1, O_PATH | O_DIRECTORY);
+	return open_beneath(h->root_fd, slash > path + root_len ? path + root_len + 1 : "", O_PATH | O_DIRECTORY);
 }
 
 /* `fd` is the cgroup, or -1 when only its cgroup.procs, `procs_fd`, is open. */
