@@ -8,7 +8,7 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -pthread -fsanitize=fuzzer,address,
 FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/common -I$(top_srcdir)/helper \
 	-I$(top_srcdir)/pam_cgm $(DBUS_CFLAGS) $(CAP_CFLAGS)
 # The daemon's modules as helper/local.mk lists them for libcgmd.la.
-FUZZ_DAEMON_SRC = $(top_srcdir)/helper/failure.c $(top_srcdir)/helper/log.c $(top_srcdir)/helper/hierarchy.c \
+FUZZ_DAEMON_SRC = $(top_srcdir)/helper/failure.c $(top_srcdir)/helper/fds.c $(top_srcdir)/helper/log.c $(top_srcdir)/helper/hierarchy.c \
 	$(top_srcdir)/helper/cgroup.c $(top_srcdir)/helper/cgroup-v1.c $(top_srcdir)/helper/cgroup-v2.c \
 	$(top_srcdir)/helper/caller.c $(top_srcdir)/helper/policy.c $(top_srcdir)/helper/process.c \
 	$(top_srcdir)/helper/cgpath.c $(top_srcdir)/helper/privileges.c $(top_srcdir)/helper/server.c \
