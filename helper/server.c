@@ -320,8 +320,9 @@ static bool run_aside(struct client *cl, DBusMessage *msg, const struct method_c
 /*
  * Hands this turn's calls to the workers.  A lone call while every worker
  * is idle runs here instead: handing it over and back costs two thread
- * wake-ups, which only pay when calls overlap.  Returns whether one ran
- * here (its client may have more to dispatch at once).
+ * wake-ups, which only pay when calls overlap.  Returns whether the client
+ * of one that ran here has messages read and waiting, to dispatch without
+ * polling first (anything still on its socket wakes the poll).
  */
 static bool start_pending(struct server *s)
 {
@@ -329,9 +330,11 @@ static bool start_pending(struct server *s)
 
 	s->pending = NULL;
 	if (job && !job->next_pending && workers_idle(s->workers)) {
+		DBusConnection *conn = job->cl->conn;
+
 		call_job_run(&job->work);
 		call_job_done(&job->work);
-		return true;
+		return dbus_connection_get_dispatch_status(conn) != DBUS_DISPATCH_COMPLETE;
 	}
 	for (struct call_job *next; job; job = next) {
 		next = job->next_pending;
