@@ -794,9 +794,10 @@ static int run_get_pidfd_cgroup(struct request *r, struct failure *err)
 /*
  * GetValue: the first selected hierarchy that has the file answers, and
  * the cgroup must be there in every one.  With one hierarchy selected
- * (the usual case) the file is opened in one lookup: openat2, fstat, read,
- * close.  Otherwise, or when that lookup finds nothing (to say whether the
- * cgroup or the file is missing), the cgroups are opened one by one.
+ * (the usual case) the file is opened in one lookup: openat2, fstat (not
+ * for host root, who may read anything), read, close.  Otherwise, or when
+ * that lookup finds nothing (to say whether the cgroup or the file is
+ * missing), the cgroups are opened one by one.
  */
 static int run_get_value(struct request *r, struct failure *err)
 {
@@ -819,10 +820,12 @@ static int run_get_value(struct request *r, struct failure *err)
 		if (rc == 0 && (fd = cg_open_key(ts.t[0].h, ts.t[0].base, path, key, err)) < 0)
 			rc = -1;
 	}
-	if (rc == 0 && fstat(fd, &ts.t[0].st) < 0)
-		rc = fail_errno(err, errno, "cannot stat %s of %s", key, path);
-	if (rc == 0)
-		rc = target_check(r, &ts, &ts.t[0], key, R_OK, err);
+	if (rc == 0 && access_checked(r)) {
+		if (fstat(fd, &ts.t[0].st) < 0)
+			rc = fail_errno(err, errno, "cannot stat %s of %s", key, path);
+		else
+			rc = target_check(r, &ts, &ts.t[0], key, R_OK, err);
+	}
 	if (rc == 0)
 		rc = cg_read_value(fd, &value, err);
 	if (rc == 0)
