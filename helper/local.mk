@@ -20,7 +20,8 @@ helper_libcgmd_la_SOURCES = \
 	helper/daemon.h helper/user-limits.c helper/user-limits.h helper/status.c helper/status.h \
 	helper/bus.c helper/bus.h \
 	helper/scm.c helper/scm.h \
-	helper/workers.c helper/workers.h
+	helper/workers.c helper/workers.h \
+	helper/watches.c helper/watches.h
 helper_libcgmd_la_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS) $(CAP_CFLAGS) -pthread
 helper_libcgmd_la_LIBADD = common/libcgmconf.la $(DBUS_LIBS) $(CAP_LIBS) -lpthread
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The D-Bus server and the daemon's main loop.  libdbus does the protocol
- * and the non-blocking socket I/O; this file gives it a poll(2) loop (its
- * watches and timeouts, plus the cgroup layer's watch fd), accepts
+ * and the non-blocking socket I/O; this file gives it a loop (its watches,
+ * in an epoll set with the cgroup layer's watch fd: watches.c, and its
+ * timeouts), accepts
  * connections, identifies each peer once from the socket, and passes every
  * method call to methods.c.  Nothing here blocks on a client, and a client
  * that sends too much or never reads its replies is disconnected instead
@@ -18,7 +19,6 @@
 
 #include <errno.h>
 #include <malloc.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -36,6 +36,7 @@
 #include "methods.h"
 #include "scm.h"
 #include "server.h"
+#include "watches.h"
 #include "workers.h"
 
 /*
@@ -58,13 +59,14 @@ struct client {
 	uint64_t auth_deadline_ms;
 	bool busy; /* a call of its is on a worker: nothing more of it is dispatched, and it is not dropped */
 	/*
-	 * Something may be new for it since the loop last looked: its socket
-	 * was ready, its call's reply went out, it is new, or it has messages
-	 * or its authentication left.  Only these are looked at, so that a
-	 * turn costs the connections that did something, not all of them.
+	 * On the server's stirred list: something may be new for it since
+	 * the loop last looked (its socket was ready, its call's reply went
+	 * out, it is new, or it has messages or its authentication left).
+	 * Only these are looked at, so that a turn costs the connections that
+	 * did something, not all of them.
 	 */
 	bool stirred;
-	struct client *next;
+	struct client *next, *next_stirred;
 };
 
 /* A call handed to a worker; its reply goes out from the main loop. */
@@ -85,15 +87,10 @@ struct server {
 	struct daemon_state *d;
 	char *socket_path;
 	struct client *clients;
+	struct client *stirred; /* the clients to look at next turn */
 	unsigned long next_serial;
 
-	DBusWatch **watches;
-	size_t nwatches, watches_cap;
-	/* The watches behind the pollfds of the current turn; a removed one is NULLed here. */
-	DBusWatch **polled;
-	size_t npolled, polled_cap;
-	struct pollfd *pfds;
-	size_t pfds_cap;
+	struct watch_set *watches;
 
 	DBusTimeout **timeouts;
 	size_t ntimeouts, timeouts_cap;
@@ -133,10 +130,7 @@ static dbus_bool_t add_watch(DBusWatch *w, void *data)
 {
 	struct server *s = data;
 
-	if (!grow(&s->watches, &s->watches_cap, s->nwatches + 1, sizeof(*s->watches)))
-		return FALSE;
-	s->watches[s->nwatches++] = w;
-	return TRUE;
+	return watch_set_add(s->watches, w);
 }
 
 /* Removes `p` from the unordered array `items` of *n pointers. */
@@ -155,15 +149,14 @@ static void remove_watch(DBusWatch *w, void *data)
 {
 	struct server *s = data;
 
-	unlist(s->watches, &s->nwatches, w);
-	for (size_t i = 0; i < s->npolled; i++)
-		if (s->polled[i] == w)
-			s->polled[i] = NULL;
+	watch_set_remove(s->watches, w);
 }
 
-/* Enabled state is read when the poll set is built; nothing to do here. */
 static void toggle_watch(DBusWatch *w, void *data)
 {
+	struct server *s = data;
+
+	watch_set_toggle(s->watches, w);
 }
 
 /* A connection's watches carry its client, for the loop to stir when they fire. */
@@ -180,6 +173,13 @@ static void remove_client_watch(DBusWatch *w, void *data)
 	struct client *cl = data;
 
 	remove_watch(w, cl->srv);
+}
+
+static void toggle_client_watch(DBusWatch *w, void *data)
+{
+	struct client *cl = data;
+
+	toggle_watch(w, cl->srv);
 }
 
 static void arm_timeout(DBusTimeout *t)
@@ -243,6 +243,25 @@ static int run_timeouts(struct server *s)
 
 /* --- connections ---------------------------------------------------------------- */
 
+/* Puts cl on the list of clients the loop looks at next turn. */
+static void stir(struct client *cl)
+{
+	if (cl->stirred)
+		return;
+	cl->stirred = true;
+	cl->next_stirred = cl->srv->stirred;
+	cl->srv->stirred = cl;
+}
+
+/* A socket of a client was ready: look at it. */
+static void stir_watch(DBusWatch *w)
+{
+	struct client *cl = dbus_watch_get_data(w);
+
+	if (cl)
+		stir(cl);
+}
+
 static void client_drop(struct server *s, struct client *cl, const char *why)
 {
 	struct client **pp;
@@ -251,6 +270,11 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 		if (*pp == cl) {
 			*pp = cl->next;
 			s->d->clients--;
+			break;
+		}
+	for (pp = &s->stirred; cl->stirred && *pp; pp = &(*pp)->next_stirred)
+		if (*pp == cl) {
+			*pp = cl->next_stirred;
 			break;
 		}
 	if (why)
@@ -292,7 +316,7 @@ static void call_job_done(struct work *w)
 		answer(job->cl->srv->d, job->cl->conn, job->call, job->reply, true);
 	dbus_message_unref(job->call);
 	job->cl->busy = false;
-	job->cl->stirred = true;
+	stir(job->cl);
 	free(job);
 }
 
@@ -420,7 +444,6 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	cl->serial = ++s->next_serial;
 	cl->auth_deadline_ms = now_ms() + AUTH_TIMEOUT_MS;
 	cl->caller = CALLER_EMPTY;
-	cl->stirred = true;
 
 	/*
 	 * Trust boundary: who the client is comes from the kernel
@@ -444,7 +467,8 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	dbus_connection_set_max_received_size(conn, RECEIVED_MAX);
 	dbus_connection_set_max_message_unix_fds(conn, 4);
 	dbus_connection_set_max_received_unix_fds(conn, 16);
-	if (!dbus_connection_set_watch_functions(conn, add_client_watch, remove_client_watch, toggle_watch, cl, NULL) ||
+	if (!dbus_connection_set_watch_functions(conn, add_client_watch, remove_client_watch, toggle_client_watch, cl,
+						 NULL) ||
 	    !dbus_connection_set_timeout_functions(conn, add_timeout, remove_timeout, toggle_timeout, s, NULL) ||
 	    !dbus_connection_add_filter(conn, on_message, cl, NULL)) {
 		log_error("out of memory setting up connection %lu", cl->serial);
@@ -457,6 +481,7 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	cl->next = s->clients;
 	s->clients = cl;
 	s->d->clients++;
+	stir(cl);
 	log_debug("connection %lu from uid %u pid %d", cl->serial, (unsigned)cl->caller.uid, (int)cl->caller.pid);
 }
 
@@ -474,17 +499,19 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 
 	*ret_more = false;
 	*ret_unauth = false;
-	for (cl = s->clients; cl; cl = next) {
-		next = cl->next;
-		/* A worker holds its caller: looked at again once the reply is out (the pool's fd wakes the loop). */
-		if (cl->busy || !cl->stirred)
+	cl = s->stirred;
+	s->stirred = NULL;
+	for (; cl; cl = next) {
+		next = cl->next_stirred;
+		cl->stirred = false;
+		/* A worker holds its caller: stirred again once the reply is out (the pool's fd wakes the loop). */
+		if (cl->busy)
 			continue;
 		for (int i = 0; i < DISPATCH_BUDGET && !cl->busy; i++)
 			if (dbus_connection_dispatch(cl->conn) != DBUS_DISPATCH_DATA_REMAINS)
 				break;
 		if (cl->busy)
 			continue;
-		cl->stirred = false;
 		if (!dbus_connection_get_is_connected(cl->conn)) {
 			client_drop(s, cl, "disconnected");
 			continue;
@@ -501,10 +528,10 @@ static void dispatch_clients(struct server *s, bool *ret_more, bool *ret_unauth)
 				continue;
 			}
 			*ret_unauth = true;
-			cl->stirred = true;
+			stir(cl);
 		}
 		if (dbus_connection_get_dispatch_status(cl->conn) == DBUS_DISPATCH_DATA_REMAINS) {
-			cl->stirred = true;
+			stir(cl);
 			*ret_more = true;
 		}
 	}
@@ -524,6 +551,8 @@ int server_new(struct daemon_state *d, struct server **ret, struct failure *err)
 	if (!s || !(s->socket_path = strdup(socket_path)))
 		goto oom;
 	s->d = d;
+	if (watch_set_new(&s->watches, err) < 0)
+		goto fail;
 	escaped = dbus_address_escape_value(socket_path);
 	if (!escaped || asprintf(&address, "unix:path=%s", escaped) < 0) {
 		address = NULL;
@@ -638,9 +667,12 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		if (workers_new(s->d->workers, &s->workers, err) < 0)
 			return -1;
 	}
+	if (watch_set_own(s->watches, OWN_SIGNAL, signal_fd, err) < 0 ||
+	    watch_set_own(s->watches, OWN_WORKERS, s->workers ? workers_fd(s->workers) : -1, err) < 0)
+		return -1;
 	for (;;) {
-		int cg_fd = cg_watch_fd(), timeout, cg_timeout, scm_timeout, dbus_timeout, n;
-		size_t fixed = 4, npfds;
+		int timeout, cg_timeout, scm_timeout, dbus_timeout;
+		unsigned own;
 		bool more, unauth;
 
 		dispatch_clients(s, &more, &unauth);
@@ -649,30 +681,10 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		if (start_pending(s))
 			more = true;
 
-		if (!grow(&s->pfds, &s->pfds_cap, fixed + s->nwatches, sizeof(*s->pfds)) ||
-		    !grow(&s->polled, &s->polled_cap, s->nwatches, sizeof(*s->polled)))
-			return failf(err, FAIL_FAILED, "out of memory in the main loop");
-		s->pfds[0] = (struct pollfd){.fd = signal_fd, .events = POLLIN};
-		s->pfds[1] = (struct pollfd){.fd = cg_fd, .events = POLLIN};
-		s->pfds[2] = (struct pollfd){.fd = scm_watch_fd(), .events = POLLIN};
-		s->pfds[3] = (struct pollfd){.fd = s->workers ? workers_fd(s->workers) : -1, .events = POLLIN};
-		npfds = fixed;
-		s->npolled = 0;
-		for (size_t i = 0; i < s->nwatches; i++) {
-			DBusWatch *w = s->watches[i];
-			unsigned flags = dbus_watch_get_flags(w);
-			short events = 0;
-
-			if (!dbus_watch_get_enabled(w))
-				continue;
-			if (flags & DBUS_WATCH_READABLE)
-				events |= POLLIN;
-			if (flags & DBUS_WATCH_WRITABLE)
-				events |= POLLOUT;
-			s->pfds[npfds++] = (struct pollfd){.fd = dbus_watch_get_unix_fd(w), .events = events};
-			s->polled[s->npolled++] = w;
-		}
-
+		/* The marks' inotify and the SCM exchanges' epoll are made at their first use. */
+		if (watch_set_own(s->watches, OWN_MARKS, cg_watch_fd(), err) < 0 ||
+		    watch_set_own(s->watches, OWN_SCM, scm_watch_fd(), err) < 0)
+			return -1;
 		dbus_timeout = run_timeouts(s);
 		cg_timeout = cg_watch_timeout_ms();
 		timeout = more ? 0 : dbus_timeout;
@@ -684,40 +696,20 @@ int server_run(struct server *s, int signal_fd, struct failure *err)
 		if (unauth && (timeout < 0 || timeout > UNAUTH_POLL_MAX_MS))
 			timeout = UNAUTH_POLL_MAX_MS;
 
-		n = poll(s->pfds, npfds, timeout);
-		if (n < 0) {
+		if (watch_set_wait(s->watches, timeout, &own) < 0) {
 			if (errno == EINTR)
 				continue;
-			return fail_errno(err, errno, "poll");
+			return fail_errno(err, errno, "epoll_wait");
 		}
-		if (s->pfds[0].revents && handle_signal(s, signal_fd))
+		if ((own & 1u << OWN_SIGNAL) && handle_signal(s, signal_fd))
 			return 0;
-		if ((cg_fd >= 0 && s->pfds[1].revents) || cg_watch_timeout_ms() == 0)
+		if ((own & 1u << OWN_MARKS) || cg_watch_timeout_ms() == 0)
 			cg_watch_dispatch();
-		if (s->pfds[2].revents || scm_timeout_ms() == 0)
+		if ((own & 1u << OWN_SCM) || scm_timeout_ms() == 0)
 			scm_dispatch();
-		if (s->pfds[3].revents)
+		if (own & 1u << OWN_WORKERS)
 			workers_collect(s->workers);
-		for (size_t i = 0; i < s->npolled; i++) {
-			short rev = s->pfds[fixed + i].revents;
-			struct client *cl;
-			unsigned flags = 0;
-
-			if (!rev || !s->polled[i])
-				continue;
-			if ((cl = dbus_watch_get_data(s->polled[i])))
-				cl->stirred = true;
-			if (rev & POLLIN)
-				flags |= DBUS_WATCH_READABLE;
-			if (rev & POLLOUT)
-				flags |= DBUS_WATCH_WRITABLE;
-			if (rev & POLLERR)
-				flags |= DBUS_WATCH_ERROR;
-			if (rev & POLLHUP)
-				flags |= DBUS_WATCH_HANGUP;
-			dbus_watch_handle(s->polled[i], flags);
-		}
-		s->npolled = 0;
+		watch_set_handle(s->watches, stir_watch);
 	}
 }
 
@@ -737,10 +729,8 @@ void server_free(struct server *s)
 		dbus_server_unref(s->dbus);
 		unlink(s->socket_path);
 	}
+	watch_set_free(s->watches); /* after every libdbus object whose watches are in it */
 	free(s->socket_path);
-	free(s->watches);
-	free(s->polled);
-	free(s->pfds);
 	free(s->timeouts);
 	free(s);
 }

@@ -13,7 +13,7 @@ FUZZ_DAEMON_SRC = $(top_srcdir)/helper/failure.c $(top_srcdir)/helper/fds.c $(to
 	$(top_srcdir)/helper/caller.c $(top_srcdir)/helper/policy.c $(top_srcdir)/helper/process.c \
 	$(top_srcdir)/helper/cgpath.c $(top_srcdir)/helper/privileges.c $(top_srcdir)/helper/server.c \
 	$(top_srcdir)/helper/methods.c $(top_srcdir)/helper/user-limits.c $(top_srcdir)/helper/status.c \
-	$(top_srcdir)/helper/bus.c $(top_srcdir)/helper/scm.c $(top_srcdir)/helper/workers.c \
+	$(top_srcdir)/helper/bus.c $(top_srcdir)/helper/scm.c $(top_srcdir)/helper/workers.c $(top_srcdir)/helper/watches.c \
 	$(top_srcdir)/common/cgmconf.c
 FUZZ_PAM_SRC = $(top_srcdir)/pam_cgm/args.c $(top_srcdir)/common/cgmconf.c
 FUZZ_TARGETS = tests/fuzz/fuzz-cgpath tests/fuzz/fuzz-dispatch tests/fuzz/fuzz-pam-args tests/fuzz/fuzz-pam-conf
