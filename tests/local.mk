@@ -18,6 +18,12 @@ TESTS += tests/unit/test-fds
 tests_unit_test_fds_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_fds_LDADD = helper/libcgmd.la
 
+check_PROGRAMS += tests/unit/test-watches
+TESTS += tests/unit/test-watches
+tests_unit_test_watches_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_watches_CFLAGS = $(AM_CFLAGS) $(DBUS_CFLAGS)
+tests_unit_test_watches_LDADD = helper/libcgmd.la
+
 check_PROGRAMS += tests/unit/test-workers
 TESTS += tests/unit/test-workers
 tests_unit_test_workers_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -8,7 +8,7 @@
 require_root
 
 for t in test-cgpath test-policy test-failure test-cli-args test-pam-args test-pam-conf test-lib \
-	test-daemon-table test-daemon-dispatch; do
+	test-daemon-table test-daemon-dispatch test-watches; do
 	prog=$top_builddir/tests/unit/$t
 	if ! out=$(cd "$T_DIR" && as_user cgmtest1 "$prog" 2>&1); then
 		fail "$t as cgmtest1 exits non-zero"; say "$out"; continue
