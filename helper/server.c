@@ -345,8 +345,10 @@ static bool run_aside(struct client *cl, DBusMessage *msg, const struct method_c
  * Hands this turn's calls to the workers.  A lone call while every worker
  * is idle runs here instead: handing it over and back costs two thread
  * wake-ups, which only pay when calls overlap.  Returns whether the client
- * of one that ran here has messages read and waiting, to dispatch without
- * polling first (anything still on its socket wakes the poll).
+ * of one that ran here needs looking at before the next wait: it has
+ * messages read and waiting, or its connection closed as the reply went
+ * out (no watch of it is left to wake the wait).  Anything still on its
+ * socket wakes the wait anyway.
  */
 static bool start_pending(struct server *s)
 {
@@ -358,7 +360,8 @@ static bool start_pending(struct server *s)
 
 		call_job_run(&job->work);
 		call_job_done(&job->work);
-		return dbus_connection_get_dispatch_status(conn) != DBUS_DISPATCH_COMPLETE;
+		return dbus_connection_get_dispatch_status(conn) != DBUS_DISPATCH_COMPLETE ||
+		       !dbus_connection_get_is_connected(conn);
 	}
 	for (struct call_job *next; job; job = next) {
 		next = job->next_pending;
