@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The D-Bus server and the daemon's main loop.  libdbus does the protocol
- * and the non-blocking socket I/O; this file gives it a loop (its watches,
- * in an epoll set with the cgroup layer's watch fd: watches.c, and its
- * timeouts), accepts
- * connections, identifies each peer once from the socket, and passes every
- * method call to methods.c.  Nothing here blocks on a client, and a client
- * that sends too much or never reads its replies is disconnected instead
- * of growing the daemon without bound.
+ * and the non-blocking socket I/O; this file gives it a loop (its watches
+ * in one epoll set with the loop's own descriptors, watches.c, and its
+ * timeouts), accepts connections, identifies each peer once from the
+ * socket, and passes every method call to methods.c.  Nothing here blocks
+ * on a client, and a client that sends too much or never reads its
+ * replies is disconnected instead of growing the daemon without bound.
  *
  * Only the main loop touches libdbus connections.  The calls that work on
  * cgroups (methods_run_aside) run on the worker threads (workers.c), so
