@@ -205,24 +205,29 @@ ssize_t cg_read_small_at(int dirfd, const char *file, char *buf, size_t size, st
 	return n;
 }
 
-/* Reads the open file `fd` to its end; `dirfd` and `file` name it in messages (see DESCRIBE). */
+/*
+ * Reads the open file `fd` to its end; `dirfd` and `file` name it in
+ * messages (see DESCRIBE).  Most values are a few bytes: they are read on
+ * the stack and copied once, at their size.
+ */
 static int read_all(int fd, int dirfd, const char *file, size_t max, char **ret, size_t *ret_len, struct failure *err)
 {
-	cleanup_free char *buf = NULL;
-	char where[CG_PATH_BUF];
-	size_t len = 0, cap = 0;
+	cleanup_free char *heap = NULL;
+	char first[4096], where[CG_PATH_BUF], *buf = first;
+	size_t len = 0, cap = sizeof(first);
 
 	for (;;) {
 		ssize_t n;
 
 		if (len + 1 >= cap) {
-			char *nb;
+			char *nb = realloc(heap, cap * 2);
 
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
 			if (!nb)
 				return failf(err, FAIL_FAILED, "out of memory");
-			buf = nb;
+			if (!heap)
+				memcpy(nb, first, len);
+			buf = heap = nb;
+			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
@@ -236,9 +241,13 @@ static int read_all(int fd, int dirfd, const char *file, size_t max, char **ret,
 			return failf(err, FAIL_INVALID_VALUE, "%s%s%s holds more than %zu bytes",
 				     DESCRIBE(dirfd, file, where), max);
 	}
-	buf[len] = '\0';
-	*ret = buf;
-	buf = NULL;
+	if (!heap && !(heap = malloc(len + 1)))
+		return failf(err, FAIL_FAILED, "out of memory");
+	if (buf == first)
+		memcpy(heap, first, len);
+	heap[len] = '\0';
+	*ret = heap;
+	heap = NULL;
 	if (ret_len)
 		*ret_len = len;
 	return 0;
@@ -460,24 +469,32 @@ int cg_open_child(int dirfd, const char *name, struct failure *err)
 static int open_joined(const struct hierarchy *h, const char *base, const char *path, const char *file, int flags,
 		       struct failure *err)
 {
-	cleanup_free char *joined = NULL;
-	char what[CG_PATH_BUF];
-	size_t cgroup_len;
+	char joined[PATH_MAX], what[CG_PATH_BUF], *at = joined;
+	const char *sep;
+	size_t base_len, path_len, file_len;
 	int fd;
 
 	while (*base == '/')
 		base++;
 	while (*path == '/')
 		path++;
-	cgroup_len = strlen(base) + (*base && *path ? 1 : 0) + strlen(path);
-	if (asprintf(&joined, "%s%s%s%s%s", base, *base && *path ? "/" : "", path, file && (*base || *path) ? "/" : "",
-		     file ? file : "") < 0)
-		return failf(err, FAIL_FAILED, "out of memory");
-	fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, flags);
+	base_len = strlen(base);
+	path_len = strlen(path);
+	file_len = file ? strlen(file) : 0;
+	sep = base_len && path_len ? "/" : "";
+	if (base_len + path_len + file_len + 3 > sizeof(joined)) {
+		fd = -ENAMETOOLONG;
+	} else {
+		at = mempcpy(mempcpy(mempcpy(at, base, base_len), sep, strlen(sep)), path, path_len);
+		if (file && at > joined)
+			*at++ = '/';
+		*(char *)mempcpy(at, file ? file : "", file_len) = '\0';
+		fd = has_dotdot(joined) ? -EILSEQ : open_beneath(h->root_fd, joined, flags);
+	}
 	if (fd >= 0)
 		return fd;
 	/* The message names the cgroup: its file is what the caller asked for in it. */
-	snprintf(what, sizeof(what), "%s:/%.*s", h->name, (int)cgroup_len, joined);
+	snprintf(what, sizeof(what), "%s:/%s%s%s", h->name, base, sep, path);
 	return resolve_failure(-fd, what, err);
 }
 

@@ -526,14 +526,10 @@ int hierarchies_set_roots(struct hierarchy_set *set, const char *spec, struct fa
 		}
 		return 0;
 	}
-	own = calloc(set->n + 1, sizeof(*own));
-	if (!own)
-		return failf(err, FAIL_FAILED, "out of memory");
 	/* The roots are not set yet, so these are the paths from the top. */
-	if (hierarchies_pid_cgroups(set, getpid(), own, err) < 0) {
-		free(own);
+	own = hierarchies_pid_cgroups(set, getpid(), err);
+	if (!own)
 		return -1;
-	}
 	for (size_t i = 0; i < set->n; i++) {
 		struct hierarchy *h = &set->items[i];
 
@@ -541,10 +537,10 @@ int hierarchies_set_roots(struct hierarchy_set *set, const char *spec, struct fa
 		h->root = NULL;
 		if (strcmp(own[i], "/") == 0)
 			log_notice("--root auto: cgmd is in the top cgroup of %s; it manages all of it", h->name);
-		else
-			h->root = own[i];
-		if (!h->root)
-			free(own[i]);
+		else if (!(h->root = strdup(own[i]))) {
+			free(own);
+			return failf(err, FAIL_FAILED, "out of memory");
+		}
 	}
 	free(own);
 	return 0;
@@ -592,69 +588,89 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 }
 
 /*
- * Reads the whole /proc/<pid>/cgroup from the open `fd` with pread at 0:
- * a single_open seq_file, so a read shorter than asked for is all of it.
- * A process reaped since the file was opened reads ESRCH (and a pid
- * recycled since is another struct pid: it never shows through `fd`).
+ * Reads the whole /proc/<pid>/cgroup from the open `fd` with pread at 0
+ * into *mem, after its first `fixed` bytes, growing *mem as needed: a
+ * single_open seq_file, so a read shorter than asked for is all of it.  A
+ * process reaped since the file was opened reads ESRCH (and a pid recycled
+ * since is another struct pid: it never shows through `fd`).  Returns the
+ * text; on failure *mem is freed.
  */
-static int read_proc_cgroup(int fd, pid_t pid, char **ret, struct failure *err)
+static char *read_proc_cgroup(char **mem, size_t fixed, int fd, pid_t pid, struct failure *err)
 {
-	char *buf = NULL;
-
 	for (size_t cap = 1024; cap <= PROC_FILE_MAX; cap *= 2) {
-		char *grown = realloc(buf, cap);
+		char *grown = realloc(*mem, fixed + cap);
 		ssize_t n;
 
 		if (!grown)
 			break;
-		buf = grown;
-		n = pread(fd, buf, cap, 0);
+		*mem = grown;
+		n = pread(fd, grown + fixed, cap, 0);
+		if (n >= 0 && (size_t)n < cap) {
+			grown[fixed + (size_t)n] = '\0';
+			return grown + fixed;
+		}
 		if (n < 0) {
 			int e = errno;
 
-			free(buf);
-			return e == ESRCH ? failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid)
-					  : fail_errno(err, e, "cannot read /proc/%d/cgroup", (int)pid);
-		}
-		if ((size_t)n < cap) {
-			buf[n] = '\0';
-			*ret = buf;
-			return 0;
+			free(*mem);
+			*mem = NULL;
+			if (e == ESRCH)
+				failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
+			else
+				fail_errno(err, e, "cannot read /proc/%d/cgroup", (int)pid);
+			return NULL;
 		}
 	}
-	free(buf);
-	return failf(err, FAIL_FAILED, "/proc/%d/cgroup: out of memory or too long", (int)pid);
+	free(*mem);
+	*mem = NULL;
+	failf(err, FAIL_FAILED, "/proc/%d/cgroup: out of memory or too long", (int)pid);
+	return NULL;
 }
 
-int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err)
+char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struct failure *err)
 {
 	char file[64];
-	int fd, r;
+	char **paths;
+	int fd;
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid)
-				       : fail_errno(err, errno, "cannot open %s", file);
-	r = hierarchies_cgroups_at(set, fd, pid, ret_paths, err);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid);
+		else
+			fail_errno(err, errno, "cannot open %s", file);
+		return NULL;
+	}
+	paths = hierarchies_cgroups_at(set, fd, pid, err);
 	close(fd);
-	return r;
+	return paths;
 }
 
-int hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, char **ret_paths, struct failure *err)
+/*
+ * The paths point into the text itself, cut at the line ends and colons:
+ * one allocation for the whole answer, as every request that names a
+ * cgroup makes one.
+ */
+char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err)
 {
-	cleanup_free char *text = NULL;
-	cleanup_free bool *seen = NULL;
+	/* The block: the array of paths, a flag per hierarchy, "/", then the text. */
+	const size_t fixed = set->n * (sizeof(char *) + sizeof(bool)) + 2;
+	char *mem = NULL, *text = read_proc_cgroup(&mem, fixed, fd, pid, err), **paths, *slash;
+	bool *seen;
 	size_t found = 0;
 	int id;
 
-	if (read_proc_cgroup(fd, pid, &text, err) < 0)
-		return -1;
-	for (size_t i = 0; i < set->n; i++)
-		ret_paths[i] = NULL;
-	seen = calloc(set->n + 1, sizeof(*seen));
-	if (!seen)
-		goto oom;
+	if (!text)
+		return NULL;
+	paths = (char **)(void *)mem;
+	seen = (bool *)(mem + set->n * sizeof(char *));
+	slash = (char *)(seen + set->n);
+	memcpy(slash, "/", 2);
+	for (size_t i = 0; i < set->n; i++) {
+		paths[i] = NULL;
+		seen[i] = false;
+	}
 	for (char *cursor = text, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
 		for (size_t i = 0; i < set->n; i++) {
 			const char *root = set->items[i].root;
@@ -666,26 +682,35 @@ int hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, c
 			found++;
 			if (root && (strncmp(path, root, n) != 0 || (path[n] != '\0' && path[n] != '/')))
 				continue; /* outside the managed root: left NULL */
-			ret_paths[i] = strdup(root ? (path[n] ? path + n : "/") : path);
-			if (!ret_paths[i])
-				goto oom;
+			paths[i] = root ? (path[n] ? path + n : slash) : path;
 		}
 	}
 	if (found == set->n)
-		return 0;
+		return paths;
 	for (size_t i = 0; i < set->n; i++)
 		if (!seen[i]) {
 			failf(err, FAIL_NOT_FOUND, "process %d is in no cgroup of hierarchy %s (/proc/%d/cgroup)",
 			      (int)pid, set->items[i].name, (int)pid);
 			break;
 		}
-	goto clear;
-oom:
-	failf(err, FAIL_FAILED, "out of memory");
-clear:
+	free(mem);
+	return NULL;
+}
+
+char **hierarchies_cgroups_dup(const struct hierarchy_set *set, char *const *paths)
+{
+	size_t size = set->n * sizeof(char *);
+	char **copy, *at;
+
+	for (size_t i = 0; i < set->n; i++)
+		size += paths[i] ? strlen(paths[i]) + 1 : 0;
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return NULL;
+	at = (char *)(copy + set->n);
 	for (size_t i = 0; i < set->n; i++) {
-		free(ret_paths[i]);
-		ret_paths[i] = NULL;
+		copy[i] = paths[i] ? strcpy(at, paths[i]) : NULL;
+		at += paths[i] ? strlen(paths[i]) + 1 : 0;
 	}
-	return -1;
+	return copy;
 }

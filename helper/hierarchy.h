@@ -82,20 +82,23 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 		       struct failure *err);
 
 /*
- * Reads /proc/<pid>/cgroup once and stores, for every hierarchy of `set`,
+ * Reads /proc/<pid>/cgroup once and returns, for every hierarchy of `set`,
  * the process's cgroup path relative to that hierarchy's managed root
- * (always starting with "/") in ret_paths[i] (an array of set->n, entries
- * freed by the caller with free()).  Where the process is outside the
- * managed root (possible only with hierarchies_set_roots) the entry is
- * NULL: the daemon cannot name that cgroup.
+ * (always starting with "/"): an array of set->n.  Where the process is
+ * outside the managed root (possible only with hierarchies_set_roots) the
+ * entry is NULL: the daemon cannot name that cgroup.  The array and its
+ * strings are one allocation, released with one free(); NULL on failure.
  */
-int hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, char **ret_paths, struct failure *err);
+char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struct failure *err);
 
 /*
  * The same, from `fd`, /proc/<pid>/cgroup opened earlier (read anew at
  * every call): FAIL_NOT_FOUND once the process is reaped.
  */
-int hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, char **ret_paths, struct failure *err);
+char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err);
+
+/* A copy of such an array, one allocation as well; NULL when out of memory. */
+char **hierarchies_cgroups_dup(const struct hierarchy_set *set, char *const *paths);
 
 void hierarchies_free(struct hierarchy_set *set);
 

@@ -247,8 +247,8 @@ static void raise_fd_limit(void)
  */
 static int leave_root(const struct hierarchy_set *set, struct failure *err)
 {
-	char **own = calloc(set->n + 1, sizeof(*own));
-	int rc = own ? hierarchies_pid_cgroups(set, getpid(), own, err) : failf(err, FAIL_FAILED, "out of memory");
+	char **own = hierarchies_pid_cgroups(set, getpid(), err);
+	int rc = own ? 0 : -1;
 
 	for (size_t i = 0; rc == 0 && i < set->n; i++) {
 		const struct hierarchy *h = &set->items[i];
@@ -262,8 +262,6 @@ static int leave_root(const struct hierarchy_set *set, struct failure *err)
 		if (rc == 0)
 			log_info("moved to %s/cgmd in %s: the root it manages holds no process", h->root, h->name);
 	}
-	for (size_t i = 0; own && i < set->n; i++)
-		free(own[i]);
 	free(own);
 	return rc;
 }

@@ -177,25 +177,20 @@ static int outside_root(const struct hierarchy *h, const char *who, struct failu
 }
 
 /*
- * The cgroups of process `pid` (an array of r->set->n, see
- * hierarchies_pid_cgroups): the caller's are those read for this request
- * (nothing but the request itself has moved it since), another's are read now.
+ * The cgroups of process `pid` (see hierarchies_pid_cgroups; one free()):
+ * the caller's are those read for this request (nothing but the request
+ * itself has moved it since), another's are read now.
  */
-static int process_cgroups(struct request *r, pid_t pid, char **ret, struct failure *err)
+static char **process_cgroups(struct request *r, pid_t pid, struct failure *err)
 {
+	char **paths;
+
 	if (pid != r->c->pid || !r->cgroups)
-		return hierarchies_pid_cgroups(r->set, pid, ret, err);
-	for (size_t i = 0; i < r->set->n; i++)
-		if (!r->cgroups[i])
-			ret[i] = NULL;
-		else if (!(ret[i] = strdup(r->cgroups[i]))) {
-			while (i-- > 0) {
-				free(ret[i]);
-				ret[i] = NULL;
-			}
-			return oom(err);
-		}
-	return 0;
+		return hierarchies_pid_cgroups(r->set, pid, err);
+	paths = hierarchies_cgroups_dup(r->set, r->cgroups);
+	if (!paths)
+		oom(err);
+	return paths;
 }
 
 static void targets_free(struct targets *ts)
@@ -662,10 +657,8 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 	if (rc == 0 && access_checked(r) &&
 	    (targets_stat(&ts, NULL, err) < 0 || targets_allow(r, &ts, "cgroup.procs", W_OK, err) < 0))
 		rc = -1;
-	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
-		rc = oom(err);
-	if (rc == 0)
-		rc = process_cgroups(r, pid, origins, err);
+	if (rc == 0 && !(origins = process_cgroups(r, pid, err)))
+		rc = -1;
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		struct target *t = &ts.t[i];
 
@@ -687,8 +680,6 @@ static int move_process(struct request *r, const char *spec, const char *path, p
 		rc = pidfd >= 0 ? pidfd_still_alive(pidfd, pid, err) : caller_still_alive(&pin, err);
 	if (rc == 0)
 		rc = targets_apply(r, &ts, apply_attach_procs, undo_attach, err);
-	for (size_t i = 0; origins && i < r->set->n; i++)
-		free(origins[i]);
 	free(origins);
 	targets_free(&ts);
 	if (own_fd >= 0)
@@ -746,8 +737,8 @@ static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failu
 		targets_free(&ts);
 		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy selected");
 	}
-	paths = calloc(r->set->n, sizeof(*paths));
-	rc = paths ? process_cgroups(r, pid, paths, err) : oom(err);
+	paths = process_cgroups(r, pid, err);
+	rc = paths ? 0 : -1;
 	if (rc == 0) {
 		base = ts.t[0].base;
 		if (!paths[ts.t[0].idx]) {
@@ -763,8 +754,6 @@ static int reply_pid_cgroup(struct request *r, pid_t pid, bool abs, struct failu
 			rc = append(r, DBUS_TYPE_STRING, &rel, err);
 		}
 	}
-	for (size_t i = 0; paths && i < r->set->n; i++)
-		free(paths[i]);
 	free(paths);
 	targets_free(&ts);
 	return rc;
@@ -1610,10 +1599,8 @@ static int run_open_session(struct request *r, struct failure *err)
 	}
 	if (rc == 0)
 		rc = apply_conf_limits(r, &users, uid, &replaced, err);
-	if (rc == 0 && !(origins = calloc(r->set->n, sizeof(*origins))))
-		rc = oom(err);
-	if (rc == 0)
-		rc = process_cgroups(r, pid, origins, err);
+	if (rc == 0 && !(origins = process_cgroups(r, pid, err)))
+		rc = -1;
 	if (rc == 0 && !(sessions.t = calloc(users.n ? users.n : 1, sizeof(*sessions.t))))
 		rc = oom(err);
 	if (rc == 0 && !(items = calloc(users.n ? users.n : 1, sizeof(*items))))
@@ -1690,8 +1677,6 @@ static int run_open_session(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = append(r, DBUS_TYPE_STRING, &session_cg, err);
 	free(session_cg);
-	for (size_t i = 0; origins && i < r->set->n; i++)
-		free(origins[i]);
 	free(origins);
 	free(items);
 	overwritten_free(&replaced);
@@ -2028,9 +2013,8 @@ static DBusMessage *run_request(struct request *r)
 	if (r->m->flags & METHOD_HOST_ROOT)
 		rc = policy_check_host_root(r->c, r->m->name, &err);
 	if (rc == 0 && (r->m->flags & METHOD_CGROUPS)) {
-		r->cgroups = calloc(r->set->n ? r->set->n : 1, sizeof(*r->cgroups));
-		rc = r->cgroups ? hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, r->cgroups, &err)
-				: oom(&err);
+		r->cgroups = hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, &err);
+		rc = r->cgroups ? 0 : -1;
 		if (rc == 0 && r->scm)
 			rc = check_requestor(r, &err);
 	}
@@ -2054,8 +2038,6 @@ static DBusMessage *run_request(struct request *r)
 		describe_request(r, desc, sizeof(desc));
 		log_debug("%s for uid %u pid %d%s", desc, (unsigned)r->c->uid, (int)r->c->pid, as);
 	}
-	for (size_t i = 0; r->cgroups && i < r->set->n; i++)
-		free(r->cgroups[i]);
 	free(r->cgroups);
 	if (r->fd >= 0)
 		close(r->fd);

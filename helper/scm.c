@@ -328,8 +328,6 @@ static void exchange_free(struct exchange *x)
 	for (int i = 0; i < 2; i++)
 		if (x->pidfd[i] >= 0)
 			close(x->pidfd[i]);
-	for (size_t i = 0; x->peer_cgroups && i < x->set->n; i++)
-		free(x->peer_cgroups[i]);
 	free(x->peer_cgroups);
 	scm_dgrams_free(x->out, x->nout);
 	if (x->call)
@@ -660,7 +658,8 @@ int scm_begin(const struct hierarchy_set *set, DBusMessage *call, const char *na
 	setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
 
 	x = calloc(1, sizeof(*x));
-	if (!x || !(x->peer_cgroups = calloc(set->n ? set->n : 1, sizeof(*x->peer_cgroups))))
+	/* NULL entries: the client is outside cgmd's --root there (see hierarchies_pid_cgroups). */
+	if (!x || !(x->peer_cgroups = hierarchies_cgroups_dup(set, peer_cgroups)))
 		goto oom;
 	x->set = set;
 	x->sm = sm;
@@ -673,10 +672,6 @@ int scm_begin(const struct hierarchy_set *set, DBusMessage *call, const char *na
 	x->peer_userns_ino = peer->userns_ino;
 	x->call = dbus_message_ref(call);
 	x->deadline_ms = now_ms() + SCM_TIMEOUT_MS;
-	/* NULL: the client is outside cgmd's --root there (see hierarchies_pid_cgroups). */
-	for (size_t i = 0; i < set->n; i++)
-		if (peer_cgroups[i] && !(x->peer_cgroups[i] = strdup(peer_cgroups[i])))
-			goto oom;
 	if (exchange_queue(x, (char[]){SCM_GO_AHEAD}, 1) < 0)
 		goto oom;
 	if (exchange_flush(x, &why) < 0) {

@@ -96,8 +96,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	atexit(remove_scratch);
 	top = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	paths = calloc(set.n + 1, sizeof(*paths));
-	if (top < 0 || !paths || hierarchies_pid_cgroups(&set, getpid(), paths, &err) < 0) {
+	paths = hierarchies_pid_cgroups(&set, getpid(), &err);
+	if (top < 0 || !paths) {
 		fprintf(stderr, "fuzz-dispatch: %s\n", err.message);
 		exit(1);
 	}
@@ -114,7 +114,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			abort();
 		if (strcmp(paths[i], "/") != 0)
 			mkdirs_at(set.items[i].root_fd, paths[i] + 1, 1000, 1000);
-		free(paths[i]);
 	}
 	free(paths);
 	close(top);

@@ -39,7 +39,7 @@ static char tag[64];
 static char tmpdir[64] = "";
 static char *host_sandbox[MAX_H]; /* the sandbox as the host sees it */
 static int sandbox_fd[MAX_H] = {[0 ... MAX_H - 1] = -1};
-static char *own_cgroup[MAX_H];
+static char **own_cgroup; /* hierarchies_pid_cgroups of this process */
 static pid_t children[256];
 static size_t nchildren;
 
@@ -216,10 +216,9 @@ static void cleanup(void)
 		}
 		rmdir(tmpdir);
 	}
-	for (size_t i = 0; i < set.n && i < MAX_H; i++) {
-		free(own_cgroup[i]);
+	for (size_t i = 0; i < set.n && i < MAX_H; i++)
 		free(host_sandbox[i]);
-	}
+	free(own_cgroup);
 	hierarchies_free(&set);
 }
 
@@ -1299,36 +1298,49 @@ static void test_user(const char *name, unsigned fallback, uid_t *ret_uid, gid_t
 	*ret_gid = pw ? pw->pw_gid : fallback;
 }
 
-/* hierarchies_cgroups_at: a held /proc/<pid>/cgroup read anew, and ESRCH (FAIL_NOT_FOUND) once reaped. */
+/*
+ * hierarchies_cgroups_at: a held /proc/<pid>/cgroup read anew, and ESRCH
+ * (FAIL_NOT_FOUND) once reaped; hierarchies_cgroups_dup: a copy that
+ * outlives what it was made from.
+ */
+static bool same_cgroups(char *const *a, char *const *b)
+{
+	for (size_t i = 0; a && b && i < set.n; i++)
+		if (!a[i] || !b[i] || strcmp(a[i], b[i]) != 0)
+			return false;
+	return a && b;
+}
+
 static void test_cgroups_at(void)
 {
-	char *again[MAX_H] = {0}, *gone[MAX_H] = {0};
+	char **again = NULL, **copy, **gone;
 	char file[64];
 	pid_t p = sleeper();
 	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC), pfd;
 	bool same = fd >= 0;
 
 	for (int round = 0; same && round < 2; round++) {
-		same = fresh() == 0 && hierarchies_cgroups_at(&set, fd, getpid(), again, &err) == 0;
-		for (size_t i = 0; i < set.n; i++) {
-			same = same && again[i] && own_cgroup[i] && strcmp(again[i], own_cgroup[i]) == 0;
-			free(again[i]);
-			again[i] = NULL;
-		}
+		same = fresh() == 0 && (again = hierarchies_cgroups_at(&set, fd, getpid(), &err)) &&
+		       same_cgroups(again, own_cgroup);
+		free(again);
 	}
 	check(same, "our cgroups through a held /proc/self/cgroup, read twice, are hierarchies_pid_cgroups' (%s)",
 	      err.message);
 	if (fd >= 0)
 		close(fd);
+	again = fresh() == 0 ? hierarchies_pid_cgroups(&set, getpid(), &err) : NULL;
+	copy = again ? hierarchies_cgroups_dup(&set, again) : NULL;
+	free(again);
+	check(same_cgroups(copy, own_cgroup), "a copy of our cgroups is the same once the original is freed");
+	free(copy);
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)p);
 	pfd = open(file, O_RDONLY | O_CLOEXEC);
-	check(fresh() == 0 && hierarchies_cgroups_at(&set, pfd, p, gone, &err) == 0 && gone[0],
-	      "a live child's cgroups through its held file (%s)", err.message);
-	for (size_t i = 0; i < set.n; i++)
-		free(gone[i]);
+	gone = fresh() == 0 ? hierarchies_cgroups_at(&set, pfd, p, &err) : NULL;
+	check(gone && gone[0], "a live child's cgroups through its held file (%s)", err.message);
+	free(gone);
 	kill(p, SIGKILL);
 	reap(p);
-	check(fresh() == 0 && hierarchies_cgroups_at(&set, pfd, p, gone, &err) < 0 && err.kind == FAIL_NOT_FOUND,
+	check(fresh() == 0 && !hierarchies_cgroups_at(&set, pfd, p, &err) && err.kind == FAIL_NOT_FOUND,
 	      "once the child is reaped its held file says it is gone (%s)", err.message);
 	if (pfd >= 0)
 		close(pfd);
@@ -1336,7 +1348,6 @@ static void test_cgroups_at(void)
 
 int main(void)
 {
-	char *none[MAX_H];
 	uid_t uid1, uid2;
 	gid_t gid1, gid2;
 
@@ -1376,12 +1387,12 @@ int main(void)
 		check(fresh() == 0 && hierarchies_mount(&set, root, &err) == 0, "mount all %zu hierarchies (%s)", set.n,
 		      err.message);
 	}
-	check(fresh() == 0 && hierarchies_pid_cgroups(&set, getpid(), own_cgroup, &err) == 0, "our own cgroups (%s)",
+	check(fresh() == 0 && (own_cgroup = hierarchies_pid_cgroups(&set, getpid(), &err)), "our own cgroups (%s)",
 	      err.message);
-	check(fresh() == 0 && hierarchies_pid_cgroups(&set, 999999999, none, &err) < 0 && err.kind == FAIL_NOT_FOUND,
+	check(fresh() == 0 && !hierarchies_pid_cgroups(&set, 999999999, &err) && err.kind == FAIL_NOT_FOUND,
 	      "a missing pid has no cgroups (%s)", err.message);
 	test_cgroups_at();
-	if (!own_cgroup[0]) {
+	if (!own_cgroup || !own_cgroup[0]) {
 		printf("Bail out! %s\n", err.message);
 		return 1;
 	}
