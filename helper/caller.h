@@ -38,7 +38,8 @@ struct caller {
 	/*
 	 * /proc/<pid>/cgroup, opened while the pin held and the pin from then
 	 * on: every request reads the caller's cgroups from it anew
-	 * (hierarchies_cgroups_at), which also says whether the process is
+	 * (hierarchies_cgroups_at, or hierarchies_cgroups_again, which parses
+	 * only a text that changed), which also says whether the process is
 	 * still there (ESRCH once reaped), in one system call.
 	 */
 	int cgroup_fd;

@@ -588,90 +588,80 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 }
 
 /*
- * Reads the whole /proc/<pid>/cgroup from the open `fd` with pread at 0
- * into *mem, after its first `fixed` bytes, growing *mem as needed: a
- * single_open seq_file, so a read shorter than asked for is all of it.  A
- * process reaped since the file was opened reads ESRCH (and a pid recycled
- * since is another struct pid: it never shows through `fd`).  Returns the
- * text; on failure *mem is freed.
+ * Reads the whole /proc/<pid>/cgroup from the open `fd` with pread at 0:
+ * into `buf` (`size` bytes) when it fits, else into a new allocation
+ * *ret_heap.  A single_open seq_file, so a read shorter than asked for is
+ * all of it.  A process reaped since the file was opened reads ESRCH (and
+ * a pid recycled since is another struct pid: it never shows through
+ * `fd`).  Returns the text's length, or -1.
  */
-static char *read_proc_cgroup(char **mem, size_t fixed, int fd, pid_t pid, struct failure *err)
+static ssize_t read_proc_cgroup(int fd, pid_t pid, char *buf, size_t size, char **ret_heap, struct failure *err)
 {
-	for (size_t cap = 1024; cap <= PROC_FILE_MAX; cap *= 2) {
-		char *grown = realloc(*mem, fixed + cap);
+	*ret_heap = NULL;
+	for (size_t cap = size; cap <= PROC_FILE_MAX; cap *= 2) {
 		ssize_t n;
 
-		if (!grown)
-			break;
-		*mem = grown;
-		n = pread(fd, grown + fixed, cap, 0);
-		if (n >= 0 && (size_t)n < cap) {
-			grown[fixed + (size_t)n] = '\0';
-			return grown + fixed;
+		if (cap > size) {
+			char *grown = realloc(*ret_heap, cap);
+
+			if (!grown)
+				break;
+			*ret_heap = buf = grown;
 		}
+		n = pread(fd, buf, cap, 0);
+		if (n >= 0 && (size_t)n < cap)
+			return n;
 		if (n < 0) {
 			int e = errno;
 
-			free(*mem);
-			*mem = NULL;
+			free(*ret_heap);
+			*ret_heap = NULL;
 			if (e == ESRCH)
-				failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
-			else
-				fail_errno(err, e, "cannot read /proc/%d/cgroup", (int)pid);
-			return NULL;
+				return failf(err, FAIL_NOT_FOUND, "process %d is gone", (int)pid);
+			return fail_errno(err, e, "cannot read /proc/%d/cgroup", (int)pid);
 		}
 	}
-	free(*mem);
-	*mem = NULL;
-	failf(err, FAIL_FAILED, "/proc/%d/cgroup: out of memory or too long", (int)pid);
-	return NULL;
-}
-
-char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struct failure *err)
-{
-	char file[64];
-	char **paths;
-	int fd;
-
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid);
-		else
-			fail_errno(err, errno, "cannot open %s", file);
-		return NULL;
-	}
-	paths = hierarchies_cgroups_at(set, fd, pid, err);
-	close(fd);
-	return paths;
+	free(*ret_heap);
+	*ret_heap = NULL;
+	return failf(err, FAIL_FAILED, "/proc/%d/cgroup: out of memory or too long", (int)pid);
 }
 
 /*
- * The paths point into the text itself, cut at the line ends and colons:
- * one allocation for the whole answer, as every request that names a
- * cgroup makes one.
+ * The answer is one block: the array of paths, a flag per hierarchy, "/",
+ * the text as read (for hierarchies_cgroups_again to compare), and the
+ * text again, cut at its line ends and colons, that the paths point into.
  */
-char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err)
+static size_t block_fixed(const struct hierarchy_set *set)
 {
-	/* The block: the array of paths, a flag per hierarchy, "/", then the text. */
-	const size_t fixed = set->n * (sizeof(char *) + sizeof(bool)) + 2;
-	char *mem = NULL, *text = read_proc_cgroup(&mem, fixed, fd, pid, err), **paths, *slash;
+	return set->n * (sizeof(char *) + sizeof(bool)) + 2;
+}
+
+static char **parse_cgroups(const struct hierarchy_set *set, const char *text, size_t len, pid_t pid,
+			    struct failure *err)
+{
+	const size_t fixed = block_fixed(set);
+	char *mem = malloc(fixed + 2 * len + 1), **paths, *slash, *cut;
 	bool *seen;
 	size_t found = 0;
 	int id;
 
-	if (!text)
+	if (!mem) {
+		failf(err, FAIL_FAILED, "out of memory");
 		return NULL;
+	}
 	paths = (char **)(void *)mem;
 	seen = (bool *)(mem + set->n * sizeof(char *));
 	slash = (char *)(seen + set->n);
 	memcpy(slash, "/", 2);
+	memcpy(mem + fixed, text, len);
+	cut = mem + fixed + len;
+	memcpy(cut, text, len);
+	cut[len] = '\0';
 	for (size_t i = 0; i < set->n; i++) {
 		paths[i] = NULL;
 		seen[i] = false;
 	}
-	for (char *cursor = text, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
+	for (char *cursor = cut, *controllers, *path; (id = next_cgroup_line(&cursor, &controllers, &path)) != -2;) {
 		for (size_t i = 0; i < set->n; i++) {
 			const char *root = set->items[i].root;
 			size_t n = root ? strlen(root) : 0;
@@ -695,6 +685,62 @@ char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid
 		}
 	free(mem);
 	return NULL;
+}
+
+char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struct failure *err)
+{
+	char file[64];
+	char **paths;
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			failf(err, FAIL_NOT_FOUND, "no process %d", (int)pid);
+		else
+			fail_errno(err, errno, "cannot open %s", file);
+		return NULL;
+	}
+	paths = hierarchies_cgroups_at(set, fd, pid, err);
+	close(fd);
+	return paths;
+}
+
+char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err)
+{
+	char buf[4096], *heap;
+	ssize_t len = read_proc_cgroup(fd, pid, buf, sizeof(buf), &heap, err);
+	char **paths = len < 0 ? NULL : parse_cgroups(set, heap ? heap : buf, (size_t)len, pid, err);
+
+	free(heap);
+	return paths;
+}
+
+char *const *hierarchies_cgroups_again(const struct hierarchy_set *set, int fd, pid_t pid, struct cgroups_seen *seen,
+				       struct failure *err)
+{
+	char buf[4096], *heap, **paths = NULL;
+	ssize_t len = read_proc_cgroup(fd, pid, buf, sizeof(buf), &heap, err);
+	const char *text = heap ? heap : buf;
+
+	if (len >= 0 && seen->paths && (size_t)len == seen->len &&
+	    memcmp((char *)seen->paths + block_fixed(set), text, (size_t)len) == 0)
+		paths = seen->paths;
+	else if (len >= 0 && (paths = parse_cgroups(set, text, (size_t)len, pid, err))) {
+		hierarchies_cgroups_forget(seen);
+		seen->paths = paths;
+		seen->len = (size_t)len;
+	}
+	free(heap);
+	return paths;
+}
+
+void hierarchies_cgroups_forget(struct cgroups_seen *seen)
+{
+	free(seen->paths);
+	seen->paths = NULL;
+	seen->len = 0;
 }
 
 char **hierarchies_cgroups_dup(const struct hierarchy_set *set, char *const *paths)

@@ -97,6 +97,21 @@ char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struc
  */
 char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err);
 
+/* A process's cgroups as hierarchies_cgroups_again last read them. */
+struct cgroups_seen {
+	char **paths; /* NULL until the first read */
+	size_t len;   /* of the text they were read from */
+};
+
+/*
+ * hierarchies_cgroups_at's answer, read anew from `fd` at every call, but
+ * parsed only when the text differs from the one `seen` holds: the answer
+ * belongs to `seen` (until its next call, or hierarchies_cgroups_forget).
+ */
+char *const *hierarchies_cgroups_again(const struct hierarchy_set *set, int fd, pid_t pid, struct cgroups_seen *seen,
+				       struct failure *err);
+void hierarchies_cgroups_forget(struct cgroups_seen *seen);
+
 /* A copy of such an array, one allocation as well; NULL when out of memory. */
 char **hierarchies_cgroups_dup(const struct hierarchy_set *set, char *const *paths);
 

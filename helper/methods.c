@@ -50,7 +50,8 @@ struct request {
 	const struct hierarchy_set *set;
 	DBusMessage *call;
 	const struct scm_request *scm; /* the plain method ending an …Scm exchange: the second credential */
-	char **cgroups;		       /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
+	char *const *cgroups;	       /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
+	char **own_cgroups;	       /* the same when no connection keeps them (ctx->seen NULL): freed here */
 	/* Arguments in signature order, by type. */
 	const char *s[MAX_ARGS];
 	int32_t i[MAX_ARGS];
@@ -2013,7 +2014,10 @@ static DBusMessage *run_request(struct request *r)
 	if (r->m->flags & METHOD_HOST_ROOT)
 		rc = policy_check_host_root(r->c, r->m->name, &err);
 	if (rc == 0 && (r->m->flags & METHOD_CGROUPS)) {
-		r->cgroups = hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, &err);
+		if (r->ctx->seen)
+			r->cgroups = hierarchies_cgroups_again(r->set, r->c->cgroup_fd, r->c->pid, r->ctx->seen, &err);
+		else
+			r->cgroups = r->own_cgroups = hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, &err);
 		rc = r->cgroups ? 0 : -1;
 		if (rc == 0 && r->scm)
 			rc = check_requestor(r, &err);
@@ -2038,7 +2042,7 @@ static DBusMessage *run_request(struct request *r)
 		describe_request(r, desc, sizeof(desc));
 		log_debug("%s for uid %u pid %d%s", desc, (unsigned)r->c->uid, (int)r->c->pid, as);
 	}
-	free(r->cgroups);
+	free(r->own_cgroups);
 	if (r->fd >= 0)
 		close(r->fd);
 	return reply;

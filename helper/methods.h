@@ -27,6 +27,12 @@ struct method_context {
 	const struct caller *caller;	   /* identified when the client connected */
 	unsigned long conn_serial;	   /* this connection's number, for Hello's made-up unique name */
 	const struct daemon_state *daemon; /* limits and counters; NULL in tests that drive methods alone */
+	/*
+	 * The caller's cgroups as its connection's last request read them
+	 * (one request at a time per connection), or NULL: read and parsed
+	 * for this request alone (the system bus, Scm requestors).
+	 */
+	struct cgroups_seen *seen;
 };
 
 struct request;

@@ -54,6 +54,7 @@ struct client {
 	struct server *srv;
 	DBusConnection *conn;
 	struct caller caller;
+	struct cgroups_seen seen; /* the caller's cgroups, as its last request read them */
 	unsigned long serial;
 	uint64_t auth_deadline_ms;
 	bool busy; /* a call of its is on a worker: nothing more of it is dispatched, and it is not dropped */
@@ -282,6 +283,7 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 	dbus_connection_close(cl->conn);
 	dbus_connection_unref(cl->conn);
 	caller_clear(&cl->caller);
+	hierarchies_cgroups_forget(&cl->seen);
 	free(cl);
 }
 
@@ -378,6 +380,7 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 		.caller = &cl->caller,
 		.conn_serial = cl->serial,
 		.daemon = d,
+		.seen = &cl->seen,
 	};
 	DBusMessage *reply;
 

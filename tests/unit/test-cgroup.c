@@ -224,6 +224,15 @@ static void cleanup(void)
 
 /* --- children ------------------------------------------------------------------ */
 
+/* Two answers of hierarchies_cgroups_at and the like, both there and the same. */
+static bool same_cgroups(char *const *a, char *const *b)
+{
+	for (size_t i = 0; a && b && i < set.n; i++)
+		if (!a[i] || !b[i] || strcmp(a[i], b[i]) != 0)
+			return false;
+	return a && b;
+}
+
 static pid_t sleeper(void)
 {
 	pid_t pid = fork();
@@ -457,6 +466,44 @@ static void test_sandbox_setup(void)
 		close(parent);
 	}
 	is_int(made, set.n, "sandbox %s created below our cgroup in every hierarchy", tag);
+}
+
+/*
+ * hierarchies_cgroups_again: the same text gives the same answer without
+ * parsing it again; a move changes the text, and the answer follows it.
+ */
+static void test_cgroups_again(void)
+{
+	struct cgroups_seen seen = {0};
+	char *const *first, *const *second, *const *moved;
+	char file[64], *want = NULL;
+	pid_t p = sleeper();
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)p);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	first = fresh() == 0 ? hierarchies_cgroups_again(&set, fd, p, &seen, &err) : NULL;
+	check(same_cgroups(first, own_cgroup), "a child's cgroups, read through the cache, are ours (%s)",
+	      err.message);
+	second = fresh() == 0 ? hierarchies_cgroups_again(&set, fd, p, &seen, &err) : NULL;
+	ok(second && second == first, "read again unchanged: the answer kept, not parsed anew");
+	check(fresh() == 0 && cg_attach(&set.items[0], sandbox_fd[0], p, &err) == 0,
+	      "the child moved to the sandbox in %s (%s)", set.items[0].name, err.message);
+	if (asprintf(&want, "%s/%s", strcmp(own_cgroup[0], "/") ? own_cgroup[0] : "", tag) < 0)
+		want = NULL;
+	moved = fresh() == 0 ? hierarchies_cgroups_again(&set, fd, p, &seen, &err) : NULL;
+	check(moved && want && strcmp(moved[0], want) == 0 && (set.n < 2 || strcmp(moved[1], own_cgroup[1]) == 0),
+	      "read again after the move: %s is %s (%s)", set.items[0].name, moved && moved[0] ? moved[0] : "?",
+	      err.message);
+	free(want);
+	kill(p, SIGKILL);
+	reap(p);
+	check(fresh() == 0 && !hierarchies_cgroups_again(&set, fd, p, &seen, &err) && err.kind == FAIL_NOT_FOUND,
+	      "once the child is reaped the cache says it is gone (%s)", err.message);
+	hierarchies_cgroups_forget(&seen);
+	ok(!seen.paths && seen.len == 0, "forgotten");
+	if (fd >= 0)
+		close(fd);
 }
 
 static void test_resolution(size_t i, uid_t uid)
@@ -1303,14 +1350,6 @@ static void test_user(const char *name, unsigned fallback, uid_t *ret_uid, gid_t
  * (FAIL_NOT_FOUND) once reaped; hierarchies_cgroups_dup: a copy that
  * outlives what it was made from.
  */
-static bool same_cgroups(char *const *a, char *const *b)
-{
-	for (size_t i = 0; a && b && i < set.n; i++)
-		if (!a[i] || !b[i] || strcmp(a[i], b[i]) != 0)
-			return false;
-	return a && b;
-}
-
 static void test_cgroups_at(void)
 {
 	char **again = NULL, **copy, **gone;
@@ -1404,6 +1443,7 @@ int main(void)
 			printf("Bail out! no sandbox in %s\n", set.items[i].name);
 			return 1;
 		}
+	test_cgroups_again();
 	setup_escapes();
 	test_escapes(true);
 	test_escapes(false);
