@@ -549,8 +549,6 @@ int hierarchies_set_roots(struct hierarchy_set *set, const char *spec, struct fa
 int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t *ret_idx, size_t *ret_n,
 		       struct failure *err)
 {
-	cleanup_free bool *seen = NULL;
-	char **words;
 	size_t n = 0;
 
 	if (!spec || !*spec)
@@ -561,26 +559,32 @@ int hierarchies_select(const struct hierarchy_set *set, const char *spec, size_t
 		*ret_n = set->n;
 		return 0;
 	}
-	seen = calloc(set->n + 1, sizeof(bool));
-	if (!seen)
-		return failf(err, FAIL_FAILED, "out of memory");
-	/* A whole v1 name such as "cpu,cpuacct" is also a list of its controllers: either way it selects one. */
-	if (split_commas(spec, &words, err) < 0)
-		return -1;
-	for (char **w = words; *w; w++) {
-		ssize_t i = hierarchy_find(set, *w);
+	/*
+	 * A whole v1 name such as "cpu,cpuacct" is also a list of its
+	 * controllers: either way it selects one.  Every request names its
+	 * hierarchies, so the words are taken on the stack.
+	 */
+	for (const char *p = spec; *p; p += *p == ',') {
+		size_t len = strcspn(p, ","), k = 0;
+		char word[256];
+		ssize_t i = -1;
 
-		if (i < 0) {
-			failf(err, FAIL_UNKNOWN_HIERARCHY, "unknown cgroup hierarchy or controller \"%s\"", *w);
-			strv_free(words);
-			return -1;
+		if (len == 0)
+			continue;
+		if (len < sizeof(word)) {
+			memcpy(word, p, len);
+			word[len] = '\0';
+			i = hierarchy_find(set, word);
 		}
-		if (!seen[i]) {
-			seen[i] = true;
+		if (i < 0)
+			return failf(err, FAIL_UNKNOWN_HIERARCHY, "unknown cgroup hierarchy or controller \"%.*s\"",
+				     (int)len, p);
+		while (k < n && ret_idx[k] != (size_t)i)
+			k++;
+		if (k == n)
 			ret_idx[n++] = (size_t)i;
-		}
+		p += len;
 	}
-	strv_free(words);
 	if (n == 0)
 		return failf(err, FAIL_UNKNOWN_HIERARCHY, "no hierarchy named in \"%s\"", spec);
 	*ret_n = n;

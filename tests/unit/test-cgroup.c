@@ -362,6 +362,21 @@ static void test_discovery(void)
 	      "select: an unknown name fails naming it (%s)", err.message);
 	check(fresh() == 0 && hierarchies_select(&set, "", idx, &n, &err) < 0 && err.kind == FAIL_UNKNOWN_HIERARCHY,
 	      "select: empty spec refused");
+	check(fresh() == 0 && hierarchies_select(&set, ",memory,,memory,", idx, &n, &err) == 0 && n == 1 &&
+		      strcmp(set.items[idx[0]].name, "memory") == 0,
+	      "select: empty words are skipped (%s)", err.message);
+	check(fresh() == 0 && hierarchies_select(&set, ",,", idx, &n, &err) < 0 && err.kind == FAIL_UNKNOWN_HIERARCHY &&
+		      strstr(err.message, "no hierarchy named"),
+	      "select: commas alone name nothing (%s)", err.message);
+	{
+		char long_word[600];
+
+		memset(long_word, 'm', sizeof(long_word) - 1);
+		long_word[sizeof(long_word) - 1] = '\0';
+		check(fresh() == 0 && hierarchies_select(&set, long_word, idx, &n, &err) < 0 &&
+			      err.kind == FAIL_UNKNOWN_HIERARCHY && strstr(err.message, "unknown cgroup hierarchy"),
+		      "select: a 599-byte word is unknown");
+	}
 
 	check(fresh() == 0 && hierarchies_discover(&sub, "memory,unified", NULL, &err) == 0 && sub.n == 2,
 	      "discover --controllers memory,unified keeps 2");
