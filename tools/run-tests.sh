@@ -43,8 +43,9 @@ fi
 # The tests whose daemon runs requests on its worker threads, pipelined
 # and from several clients at once.  Left out: the PAM tests (they load
 # pam_cgm.so into pamtester and sshd, which ThreadSanitizer did not build)
-# and test-caller (it did not finish under ThreadSanitizer in 20 minutes;
-# not looked into).
+# and test-caller (its user-namespace child calls unshare(CLONE_NEWUSER),
+# which refuses a process of more than one thread, and ThreadSanitizer
+# gives every process a thread of its own).
 tsan_tests="tests/unit/test-workers tests/unit/test-watches tests/integration/lib-calls.sh
 	tests/integration/daemon-methods.sh tests/integration/daemon-permissions.sh tests/integration/scm-methods.sh
 	tests/integration/daemon-lifecycle.sh tests/integration/daemon-hostile.sh tests/integration/policy-identity.sh

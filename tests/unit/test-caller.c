@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,14 @@ static bool cgroup_file_of(int fd, pid_t pid)
 	return n > 0 && n == m && memcmp(held, now, (size_t)n) == 0;
 }
 
+/* The child's connection; -1 when none came in 10 s: the child failed before it connected. */
+static int accept_child(int lfd)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+
+	return poll(&p, 1, 10000) == 1 ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC) : -1;
+}
+
 static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, socklen_t len)
 {
 	static const char *const names[] = {"as cgmtest1", "in a user namespace", "in a pid namespace"};
@@ -145,7 +154,13 @@ static void test_one(enum how how, int lfd, const struct sockaddr_un *addr, sock
 		ok(0, "%s: start child: %s", name, strerror(errno));
 		return;
 	}
-	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	conn = accept_child(lfd);
+	if (conn < 0) {
+		close(go);
+		/* The status's exit code says where it stopped (child()). */
+		ok(0, "%s: the child never connected (wait status %#x)", name, (unsigned)reap(pid));
+		return;
+	}
 	r = caller_from_socket(conn, &c, &err);
 	ok(r == 0, "%s: caller_from_socket%s%s", name, r ? ": " : "", r ? err.message : "");
 	if (r == 0) {
