@@ -711,16 +711,6 @@ char **hierarchies_pid_cgroups(const struct hierarchy_set *set, pid_t pid, struc
 	return paths;
 }
 
-char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err)
-{
-	char buf[4096], *heap;
-	ssize_t len = read_proc_cgroup(fd, pid, buf, sizeof(buf), &heap, err);
-	char **paths = len < 0 ? NULL : parse_cgroups(set, heap ? heap : buf, (size_t)len, pid, err);
-
-	free(heap);
-	return paths;
-}
-
 char *const *hierarchies_cgroups_again(const struct hierarchy_set *set, int fd, pid_t pid, struct cgroups_seen *seen,
 				       struct failure *err)
 {
@@ -738,6 +728,14 @@ char *const *hierarchies_cgroups_again(const struct hierarchy_set *set, int fd, 
 	}
 	free(heap);
 	return paths;
+}
+
+/* The same read with nothing seen before: the block is the caller's. */
+char **hierarchies_cgroups_at(const struct hierarchy_set *set, int fd, pid_t pid, struct failure *err)
+{
+	struct cgroups_seen fresh = {0};
+
+	return hierarchies_cgroups_again(set, fd, pid, &fresh, err) ? fresh.paths : NULL;
 }
 
 void hierarchies_cgroups_forget(struct cgroups_seen *seen)

@@ -51,7 +51,6 @@ struct request {
 	DBusMessage *call;
 	const struct scm_request *scm; /* the plain method ending an …Scm exchange: the second credential */
 	char *const *cgroups;	       /* the caller's current cgroup in every hierarchy (METHOD_CGROUPS) */
-	char **own_cgroups;	       /* the same when no connection keeps them (ctx->seen NULL): freed here */
 	/* Arguments in signature order, by type. */
 	const char *s[MAX_ARGS];
 	int32_t i[MAX_ARGS];
@@ -2009,15 +2008,14 @@ static DBusMessage *run_request(struct request *r)
 	DBusMessage *reply;
 	char desc[512], why[sizeof(err.message) + 4];
 	const char *as = r->scm ? " (requestor of an Scm exchange)" : "";
+	/* Where no connection keeps the caller's cgroups, this request reads them for itself. */
+	struct cgroups_seen once = {0}, *seen = r->ctx->seen ? r->ctx->seen : &once;
 	int rc = 0;
 
 	if (r->m->flags & METHOD_HOST_ROOT)
 		rc = policy_check_host_root(r->c, r->m->name, &err);
 	if (rc == 0 && (r->m->flags & METHOD_CGROUPS)) {
-		if (r->ctx->seen)
-			r->cgroups = hierarchies_cgroups_again(r->set, r->c->cgroup_fd, r->c->pid, r->ctx->seen, &err);
-		else
-			r->cgroups = r->own_cgroups = hierarchies_cgroups_at(r->set, r->c->cgroup_fd, r->c->pid, &err);
+		r->cgroups = hierarchies_cgroups_again(r->set, r->c->cgroup_fd, r->c->pid, seen, &err);
 		rc = r->cgroups ? 0 : -1;
 		if (rc == 0 && r->scm)
 			rc = check_requestor(r, &err);
@@ -2042,7 +2040,7 @@ static DBusMessage *run_request(struct request *r)
 		describe_request(r, desc, sizeof(desc));
 		log_debug("%s for uid %u pid %d%s", desc, (unsigned)r->c->uid, (int)r->c->pid, as);
 	}
-	free(r->own_cgroups);
+	hierarchies_cgroups_forget(&once);
 	if (r->fd >= 0)
 		close(r->fd);
 	return reply;
