@@ -66,6 +66,27 @@ wait "$mute" 2>/dev/null
 wait_clients 1
 check_eq "... and is not once it closed" "$(field clients)" 1
 
+# A peer that hangs up before saying anything (libcgm's look at the backlog
+# before each connect) is closed at once, not identified as a client: the
+# connection numbers Hello answers with skip none for 200 of them.
+hello() {
+	dbus-send --peer="unix:path=$SOCK" --print-reply=literal --reply-timeout=5000 / org.freedesktop.DBus.Hello |
+		sed -n 's/^ *:1\.\([0-9]*\)$/\1/p'
+}
+n1=$(hello)
+python3 -c 'import socket, sys
+for _ in range(200):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    s.close()' "$SOCK"
+n2=$(hello)
+case $n1 in
+[0-9]*) check_eq "200 silent hang-ups were not clients (Hello: :1.$n1, then :1.$n2)" "$n2" $((n1 + 1)) ;;
+*) fail "Hello answered no connection number" ;;
+esac
+wait_clients 1
+check_eq "... nor are they counted now" "$(field clients)" 1
+
 # Anyone may ask; JSON carries the same.
 check "a user may ask" run_as cgmtest1 "$CGM" status
 json=$("$CGM" --json status)
