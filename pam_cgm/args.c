@@ -116,6 +116,19 @@ static int is_clean_relative(const char *path)
 	}
 }
 
+bool pcg_pattern_names_group(const char *pattern)
+{
+	for (const char *p = pattern; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (*++p == 'g')
+			return true;
+		if (!*p)
+			break;
+	}
+	return false;
+}
+
 char *pcg_expand_pattern(const char *pattern, const char *user, uid_t uid, const char *group, gid_t gid)
 {
 	char *buf = NULL, num[3 * sizeof(unsigned long) + 1];

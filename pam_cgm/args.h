@@ -50,5 +50,8 @@ int pcg_parse_args(int argc, const char **argv, struct pcg_args *ret, pcg_report
  */
 char *pcg_expand_pattern(const char *pattern, const char *user, uid_t uid, const char *group, gid_t gid);
 
+/* Whether `pattern` names the primary group (%g), which costs a look into the group database. */
+bool pcg_pattern_names_group(const char *pattern);
+
 /* "<base>/<expanded>" with exactly one '/' between them; malloc'd, NULL when out of memory. */
 char *pcg_user_cgroup(const char *base, const char *expanded);

@@ -364,7 +364,8 @@ static int place_login(pam_handle_t *pamh, struct cgm *conn, const struct pcg_ar
 /* The user's cgroup path below the base, with pattern= expanded. */
 static char *user_cgroup(pam_handle_t *pamh, const struct pcg_args *args, const struct passwd *pw)
 {
-	const struct group *gr = pam_modutil_getgrgid(pamh, pw->pw_gid);
+	const struct group *gr =
+		pcg_pattern_names_group(args->pattern) ? pam_modutil_getgrgid(pamh, pw->pw_gid) : NULL;
 	char gid[32], *expanded, *ret;
 
 	snprintf(gid, sizeof(gid), "%lu", (unsigned long)pw->pw_gid);

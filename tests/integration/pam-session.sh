@@ -166,6 +166,18 @@ fi
 release e
 check "controllers=$some: closed session removed" wait_gone "$(user_cg_dir unified cgmtest3)/1"
 
+# --- pattern=: %g is the primary group's name, %G its number --------------
+pam_service cgmtest-pattern "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE pattern=%g/g%G-%u"
+HOLD_OPTS= hold p cgmtest-pattern cgmtest3
+group3=$(id -gn cgmtest3) gid3=$(id -g cgmtest3)
+if wait_file "$HOLD_DIR/p.leader"; then
+	check "pattern=%g/g%G-%u: the session is in $group3/g$gid3-cgmtest3 ($(cat "$HOLD_DIR/p.env"))" \
+		grep -qx "$PAM_BASE/$group3/g$gid3-cgmtest3/[0-9]*" "$HOLD_DIR/p.env"
+else
+	fail "pattern=%g/g%G-%u: session opened"; cat "$HOLD_DIR/p.out"
+fi
+release p
+
 # --- the deprecated conf=: its own file's limits -------------------------
 printf 'cgmtest3 cgroup.max.depth 33\n' >"$T_DIR/module.conf"
 pam_service cgmtest-modconf "session required $PAM_MODULE socket=$SOCK base=$PAM_BASE conf=$T_DIR/module.conf"

@@ -119,6 +119,12 @@ static void test_patterns(void)
 	expect_pattern("u%U-g%G", "u1000-g50");
 	expect_pattern("100%%-%u", "100%-alice");
 
+	ok(pcg_pattern_names_group("%g/%u"), "\"%%g/%%u\" names the group");
+	ok(pcg_pattern_names_group("100%%%g"), "\"100%%%%%%g\" names the group");
+	ok(!pcg_pattern_names_group("%u/%G"), "\"%%u/%%G\" needs no group name");
+	ok(!pcg_pattern_names_group("100%%g"), "\"100%%%%g\" is a literal g");
+	ok(!pcg_pattern_names_group("%u%"), "a trailing %% names nothing");
+
 	expect_refused("%x", "alice", "unknown placeholder");
 	expect_refused("%u%", "alice", "trailing %");
 	expect_refused("", "alice", "empty pattern");
