@@ -103,8 +103,15 @@ void alternate(struct contender *c, size_t n, int iters, int warmup)
 			r = x->run(x->ctx);
 			if (r < 0)
 				x->s.errors++;
-			else if (it >= 0)
-				series_add(&x->s, x->self_us ? *x->self_us : (double)(now_ns() - t0) / 1000.0);
+			else if (it >= 0) {
+				double us = x->self_us ? *x->self_us : (double)(now_ns() - t0) / 1000.0;
+
+				series_add(&x->s, us);
+				if (x->first_us) {
+					series_add(&x->first, *x->first_us);
+					series_add(&x->second, us - *x->first_us);
+				}
+			}
 		}
 }
 

@@ -62,8 +62,9 @@ struct contender {
 	const char *name;
 	int (*run)(void *ctx);
 	void *ctx;
-	const double *self_us; /* when set, run() timed itself (µs) and left the time here */
-	struct series s;
+	const double *self_us;	/* when set, run() timed itself (µs) and left the time here */
+	const double *first_us; /* and, when set, the first of the two parts it timed (a login's open half) */
+	struct series s, first, second; /* the times; with first_us, also each part's */
 };
 
 /*

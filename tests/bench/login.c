@@ -53,9 +53,9 @@
 #define CGFS_BASE "user"
 #define HOLD_MS	  20
 
-/* Times the two halves of one cycle; the result is their sum in µs. */
+/* Times the two halves of one cycle; the result is their sum, and the open half apart. */
 struct halves {
-	uint64_t t, sum;
+	uint64_t t, sum, open;
 };
 
 static void half_start(struct halves *h)
@@ -66,6 +66,8 @@ static void half_start(struct halves *h)
 static void half_stop(struct halves *h)
 {
 	h->sum += now_ns() - h->t;
+	if (!h->open) /* every contender's first stop ends its open half */
+		h->open = h->sum;
 }
 
 static void hold(void)
@@ -141,12 +143,13 @@ static int leave(const char *session, bool remove_ourselves, struct halves *h)
 }
 
 struct timed {
-	double last_us;
+	double last_us, open_us;
 };
 
 static int finish(struct timed *t, struct halves *h, int r)
 {
 	t->last_us = (double)h->sum / 1000.0;
+	t->open_us = (double)h->open / 1000.0;
 	return r;
 }
 
@@ -256,8 +259,8 @@ static int cgfs_cycle(struct halves *h)
 
 struct cgfs_runner {
 	pid_t pid;
-	int cmd, reply; /* pipes: a byte asks for a cycle; the answer is its time in µs, negative on failure */
-	double last_us;
+	int cmd, reply; /* pipes: a byte asks for a cycle; the answer its struct timed, negative on failure */
+	struct timed t;
 };
 
 static void cgfs_serve(int cmd, int reply)
@@ -271,9 +274,11 @@ static void cgfs_serve(int cmd, int reply)
 	}
 	while (read(cmd, &byte, 1) == 1) {
 		struct halves h = {0};
-		double us = cgfs_cycle(&h) < 0 ? -1 : (double)h.sum / 1000.0;
+		struct timed t;
 
-		if (write(reply, &us, sizeof(us)) != sizeof(us))
+		if (finish(&t, &h, cgfs_cycle(&h)) < 0)
+			t.last_us = -1;
+		if (write(reply, &t, sizeof(t)) != sizeof(t))
 			break;
 	}
 	_exit(0);
@@ -333,9 +338,9 @@ static int run_pam_cgfs(void *ctx)
 	struct cgfs_runner *run = ctx;
 	char byte = 0;
 
-	if (write(run->cmd, &byte, 1) != 1 || read(run->reply, &run->last_us, sizeof(run->last_us)) != sizeof(double))
+	if (write(run->cmd, &byte, 1) != 1 || read(run->reply, &run->t, sizeof(run->t)) != sizeof(run->t))
 		return -1;
-	return run->last_us < 0 ? -1 : 0;
+	return run->t.last_us < 0 ? -1 : 0;
 }
 
 static int write_service(const char *name, const char *line)
@@ -348,6 +353,22 @@ static int write_service(const char *name, const char *line)
 		return -1;
 	fprintf(f, "%s\n", line);
 	return fclose(f);
+}
+
+/* Each half apart, against the floor's: where a login's time goes (BENCHMARKS.md). */
+static void result_halves(const struct contender *c, size_t n)
+{
+	static const char *const what[2] = {"open half", "close half (until removed)"};
+
+	for (int half = 0; half < 2; half++) {
+		struct contender floor = {.name = c[1].name, .s = half ? c[1].second : c[1].first};
+
+		for (size_t i = 0; i < n; i++) {
+			struct contender x = {.name = c[i].name, .s = half ? c[i].second : c[i].first};
+
+			result_series("1 login", what[half], &x, i == 1 ? NULL : &floor);
+		}
+	}
 }
 
 void scenario_login(void)
@@ -389,19 +410,26 @@ void scenario_login(void)
 		if (write_service("bench-cgfs", line) == 0) {
 			c[4].run = run_pam_cgfs;
 			c[4].ctx = &cgfs;
-			c[4].self_us = &cgfs.last_us;
+			c[4].self_us = &cgfs.t.last_us;
+			c[4].first_us = &cgfs.t.open_us;
 			n = 5;
 		}
 	}
+	for (size_t i = 0; i < 4; i++)
+		c[i].first_us = &times[i].open_us;
 	alternate(c, n, iterations(200), 3);
 	for (size_t i = 0; i < n; i++)
 		result_series("1 login", "open + close session", &c[i], &c[1]);
+	result_halves(c, n);
 	if (cgfs.pid > 0)
 		cgfs_stop(&cgfs);
 	remove_tree_all(CGM_BASE);
 	remove_tree_all(FLOOR_BASE);
 	remove_tree_all(OLD_BASE);
 	remove_tree_all(CGFS_BASE);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		series_free(&c[i].s);
+		series_free(&c[i].first);
+		series_free(&c[i].second);
+	}
 }
