@@ -502,20 +502,21 @@ PCG_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	int r, status;
 
 	pcg_parse_args(argc, argv, &args, report_syslog, pamh);
+	/* Placed by this handle's open: the daemon removes it once empty, and nobody needs looking up again. */
+	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data && !args.nodelegate) {
+		if (args.debug)
+			pam_syslog(pamh, LOG_DEBUG, "closed session %s: the daemon removes it once it is empty",
+				   (const char *)data);
+		return PAM_SUCCESS;
+	}
 	if (!(pw = login_user(pamh, &args, &status)))
 		return status;
-	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
+	if (data)
 		session = data;
 	else if (!(session = pam_getenv(pamh, ENV_SESSION)))
 		session = getenv(ENV_SESSION);
 	if (!session || !*session)
 		return PAM_IGNORE;
-	if (data && !args.nodelegate) {
-		if (args.debug)
-			pam_syslog(pamh, LOG_DEBUG, "closed session %s: the daemon removes it once it is empty",
-				   session);
-		return PAM_SUCCESS;
-	}
 	if (!(user_cg = user_cgroup(pamh, &args, pw)))
 		return PAM_SESSION_ERR;
 	if (!is_session_of(session, user_cg)) {
