@@ -452,7 +452,9 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	struct failure err = {0};
 	int fd = -1;
 
-	if (dbus_connection_get_socket(conn, &fd) && hung_up_silent(fd)) {
+	if (!dbus_connection_get_socket(conn, &fd))
+		fd = -1;
+	if (fd >= 0 && hung_up_silent(fd)) {
 		dbus_connection_close(conn);
 		return;
 	}
@@ -476,7 +478,7 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	 * namespace claims its namespace uid in EXTERNAL, which libdbus would
 	 * otherwise reject, and what it claims is never used.
 	 */
-	if (!dbus_connection_get_socket(conn, &fd) || caller_from_socket(fd, &cl->caller, &err) < 0) {
+	if (fd < 0 || caller_from_socket(fd, &cl->caller, &err) < 0) {
 		log_notice("refused connection %lu: %s", cl->serial, err.kind ? err.message : "no socket");
 		dbus_connection_close(conn);
 		dbus_connection_unref(conn);
