@@ -1424,9 +1424,9 @@ static const char *owner_name(void)
  * Writes `xattr` on cgroup `fd` or, when fd < 0, on `path` below h's root.
  * An fd opened for reading (a cgroup just made) takes it directly; an
  * O_PATH one (EBADF) through its /proc/self/fd link, which costs a lookup
- * of the magic link (about 3 us more here).
+ * of the magic link (about 3 us more here).  Returns whether it was written.
  */
-static void persist(const struct hierarchy *h, int fd, const char *path, const char *xattr)
+static bool persist(const struct hierarchy *h, int fd, const char *path, const char *xattr)
 {
 	static bool warned; /* once: without CAP_SYS_ADMIN over the host (in a container) it never works */
 	const char *v = owner_name();
@@ -1451,6 +1451,7 @@ static void persist(const struct hierarchy *h, int fd, const char *path, const c
 	}
 	if (dfd >= 0)
 		close(dfd);
+	return r == 0;
 }
 
 /* Whether cgroup `fd` (any kind of fd) carries `xattr` with this daemon's name. */
@@ -1464,11 +1465,58 @@ static bool marked_ours(int fd, const char *xattr)
 	return n >= 0 && (size_t)n == strlen(owner_name()) && memcmp(v, owner_name(), (size_t)n) == 0;
 }
 
+/*
+ * The user cgroups this daemon has found or made carrying its sessions
+ * mark, by device and inode: every login after a user's first finds the
+ * mark there, and looking through the O_PATH fd's /proc link costs about
+ * 3 us per hierarchy.  A slot holds the last cgroup hashed to it, so the
+ * table never grows.  A removed cgroup's entry cannot vouch for a new one:
+ * kernfs gives every new cgroup an inode number of its own (64 bits: an id
+ * and a generation).  Only CAP_SYS_ADMIN over the host can take the mark
+ * away; the daemon then writes it again once the slot is taken by another
+ * cgroup or the daemon restarts.
+ */
+#define MARKED_USERS 1024
+
+static struct {
+	pthread_mutex_t lock;
+	struct marked_user {
+		dev_t dev;
+		ino_t ino;
+	} slot[MARKED_USERS];
+} marked_users = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static struct marked_user *marked_user_slot(const struct stat *st)
+{
+	uint64_t k = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)st->st_ino;
+
+	return &marked_users.slot[(k ^ (k >> 29)) % MARKED_USERS];
+}
+
+/* Whether st names a user cgroup known to carry the mark; `remember` records that it does. */
+static bool marked_user_known(const struct stat *st, bool remember)
+{
+	struct marked_user *u = marked_user_slot(st);
+	bool known;
+
+	pthread_mutex_lock(&marked_users.lock);
+	known = u->ino == st->st_ino && u->dev == st->st_dev;
+	if (remember)
+		*u = (struct marked_user){.dev = st->st_dev, .ino = st->st_ino};
+	pthread_mutex_unlock(&marked_users.lock);
+	return known;
+}
+
 /* Every login marks its user cgroup: a look first, since all but the first find the mark there. */
 void cg_mark_sessions(const struct hierarchy *h, int fd)
 {
-	if (!marked_ours(fd, SESSIONS_XATTR))
-		persist(h, fd, NULL, SESSIONS_XATTR);
+	struct stat st;
+	bool have_st = fstat(fd, &st) == 0 && st.st_ino != 0;
+
+	if (have_st && marked_user_known(&st, false))
+		return;
+	if ((marked_ours(fd, SESSIONS_XATTR) || persist(h, fd, NULL, SESSIONS_XATTR)) && have_st)
+		marked_user_known(&st, true);
 }
 
 /* Arms m; `fd` is its cgroup or -1. */
@@ -1538,25 +1586,29 @@ static void arm_waiting_mark(const struct hierarchy *h, int fd, int procs_fd)
  * cg_remove_on_empty; `armed` takes a mark over as armed whether or not
  * processes are in now, `session` makes it a session's (CG_MARK_SESSION).
  */
-static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session, struct failure *err)
+static int add_mark(const struct hierarchy *h, int fd, const char *path, bool armed, bool session, struct failure *err)
 {
 	struct stat st;
 	char where[CG_PATH_BUF];
-	const char *path = cg_fd_realpath(fd, where, sizeof(where));
-	size_t root_len = strlen(h->mount_path);
 	struct mark *m;
 	int populated;
 
 	if (watch.ifd < 0 && cg_watch_init(err) < 0)
 		return -1;
-	if (strncmp(path, h->mount_path, root_len) != 0 || path[root_len] != '/')
-		return failf(err, FAIL_INVALID_PATH, "cannot mark %s remove-on-empty: not a cgroup below %s", path,
-			     h->mount_path);
+	if (!path) {
+		const char *real = cg_fd_realpath(fd, where, sizeof(where));
+		size_t root_len = strlen(h->mount_path);
+
+		if (strncmp(real, h->mount_path, root_len) != 0 || real[root_len] != '/')
+			return failf(err, FAIL_INVALID_PATH, "cannot mark %s remove-on-empty: not a cgroup below %s",
+				     real, h->mount_path);
+		path = real + root_len + 1;
+	}
 	populated = armed ? 1 : h->backend->is_populated(h, fd, err);
 	if (populated < 0)
 		return -1;
 	m = calloc(1, sizeof(*m));
-	if (!m || !(m->path = strdup(path + root_len + 1))) {
+	if (!m || !(m->path = strdup(path))) {
 		free(m);
 		return failf(err, FAIL_FAILED, "out of memory");
 	}
@@ -1612,12 +1664,12 @@ static int add_mark(const struct hierarchy *h, int fd, bool armed, bool session,
 	return 0;
 }
 
-int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err)
+int cg_remove_on_empty(const struct hierarchy *h, int fd, const char *path, unsigned flags, struct failure *err)
 {
 	int r;
 
 	pthread_mutex_lock(&watch_lock);
-	r = add_mark(h, fd, flags & CG_MARK_FILLED, flags & CG_MARK_SESSION, err);
+	r = add_mark(h, fd, path, flags & CG_MARK_FILLED, flags & CG_MARK_SESSION, err);
 	pthread_mutex_unlock(&watch_lock);
 	return r;
 }
@@ -1835,7 +1887,7 @@ static int recover_visit(int dfd, const char *name, int cfd, void *data, struct 
 	}
 	/* A mark of its own: which v2 mark a recovered v1 one went with is not recorded, so it is swept. */
 	current_gen = ++watch.gen;
-	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, true, session, &ignored) < 0)
+	if ((errno != EBUSY && errno != ENOTEMPTY) || add_mark(h, cfd, NULL, true, session, &ignored) < 0)
 		log_warning("cannot take over the mark of cgroup %s:.../%s: %s", h->name, name,
 			    ignored.kind ? ignored.message : strerror(errno));
 	return 0;

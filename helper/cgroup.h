@@ -229,7 +229,13 @@ enum {
 	CG_MARK_SESSION = 2, /* a login's session: once no process is left below it, the empty cgroups the
 				user made in it go with it */
 };
-int cg_remove_on_empty(const struct hierarchy *h, int fd, unsigned flags, struct failure *err);
+/*
+ * `path` is the cgroup's path below h's managed root as the kernel names it
+ * (no leading, trailing or doubled "/", no "." or ".."), when the caller
+ * knows it from having just made the cgroup there; NULL reads it from `fd`
+ * (a readlink of its /proc/self/fd link, about 3 us).
+ */
+int cg_remove_on_empty(const struct hierarchy *h, int fd, const char *path, unsigned flags, struct failure *err);
 void cg_watch_dispatch(void);
 /* The marks made from now on belong to one request: its v1 marks follow its v2 one. */
 void cg_watch_new_request(void);

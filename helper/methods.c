@@ -1076,7 +1076,7 @@ static int run_remove_on_empty(struct request *r, struct failure *err)
 	if (rc == 0)
 		rc = failf(err, FAIL_NOT_FOUND, "no cgroup %s", r->s[1]);
 	for (size_t i = 0; rc > 0 && i < ts.n; i++)
-		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, 0, err) < 0)
+		if (ts.t[i].child_fd >= 0 && cg_remove_on_empty(ts.t[i].h, ts.t[i].child_fd, NULL, 0, err) < 0)
 			rc = -1;
 	targets_free(&ts);
 	return rc < 0 ? -1 : 0;
@@ -1552,6 +1552,28 @@ static int free_session_number(struct targets *ts, unsigned long *ret, struct fa
 }
 
 /*
+ * The path below the managed root, as the kernel names it, of `name` in
+ * `path` (validated: no "." or ".." and no doubled "/"), which resolved
+ * beneath `base` (from /proc/<pid>/cgroup, or "/"); NULL when out of memory.
+ */
+static char *below_root(const char *base, const char *path, const char *name)
+{
+	size_t base_len, path_len;
+	char *joined;
+
+	base += strspn(base, "/");
+	path += strspn(path, "/");
+	base_len = strlen(base);
+	path_len = strlen(path);
+	while (path_len && path[path_len - 1] == '/')
+		path_len--;
+	if (asprintf(&joined, "%s%s%.*s%s%s", base, base_len && path_len ? "/" : "", (int)path_len, path,
+		     base_len || path_len ? "/" : "", name) < 0)
+		return NULL;
+	return joined;
+}
+
+/*
  * The login placement (DESIGN.md §4), host root only: make user_cg with
  * root-owned directories above it that pass their controllers down to it
  * (v2) and delegate it, make the first free
@@ -1655,8 +1677,16 @@ static int run_open_session(struct request *r, struct failure *err)
 		rc = r->fd >= 0 ? pidfd_still_alive(r->fd, pid, err) : caller_still_alive(r->c, err);
 	if (rc == 0)
 		rc = targets_apply(r, &sessions, apply_attach, NULL, err);
-	for (size_t i = 0; rc == 0 && i < sessions.n; i++)
-		rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, CG_MARK_FILLED | CG_MARK_SESSION, err);
+	for (size_t i = 0; rc == 0 && i < sessions.n; i++) {
+		char *marked = below_root(users.t[i].base, user_cg, number);
+
+		if (!marked)
+			rc = oom(err);
+		else
+			rc = cg_remove_on_empty(sessions.t[i].h, sessions.t[i].fd, marked,
+						CG_MARK_FILLED | CG_MARK_SESSION, err);
+		free(marked);
+	}
 	/* Undo everything: the process back where it was, then the directories this request made. */
 	for (size_t i = sessions.n; rc < 0 && i-- > 0;) {
 		undo_attach(r, &sessions.t[i]);

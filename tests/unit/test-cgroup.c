@@ -1016,8 +1016,8 @@ static void test_sweep_paths(void)
 		const struct hierarchy *h = &set.items[v1];
 
 		cg_create_at(h, sandbox_fd[v1], "swept", 0, 0, &fd, &err);
-		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, 0, &err) == 0, "%s: mark swept (%s)",
-		      h->name, err.message);
+		check(cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, NULL, 0, &err) == 0,
+		      "%s: mark swept (%s)", h->name, err.message);
 		close(fd);
 		check(cg_watch_timeout_ms() >= 0 && cg_watch_timeout_ms() <= 2000,
 		      "watch: a v1 mark sets a sweep timeout (%d)", cg_watch_timeout_ms());
@@ -1031,7 +1031,7 @@ static void test_sweep_paths(void)
 
 		cg_create_at(h, sandbox_fd[v2], "withkid", 0, 0, &fd, &err);
 		cg_create_at(h, fd, "kid", 0, 0, NULL, &err);
-		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, 0, &err) == 0,
+		check(cg_attach(h, fd, q, &err) == 0 && cg_remove_on_empty(h, fd, NULL, 0, &err) == 0,
 		      "%s: mark withkid (%s)", h->name, err.message);
 		close(fd);
 		kill(q, SIGKILL);
@@ -1070,7 +1070,7 @@ static void test_v1_follows_v2(void)
 
 		fresh();
 		if (cg_create_at(h, sandbox_fd[i], "follow", 0, 0, &fd, &err) == 1 && cg_attach(h, fd, p, &err) == 0 &&
-		    cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0)
+		    cg_remove_on_empty(h, fd, NULL, CG_MARK_FILLED, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);
@@ -1094,7 +1094,7 @@ static void test_v1_follows_v2(void)
 
 		fresh();
 		if (cg_create_at(h, sandbox_fd[i], "v1only", 0, 0, &fd, &err) == 1 &&
-		    cg_remove_on_empty(h, fd, 0, &err) == 0 && (i == v2 || cg_attach(h, fd, p, &err) == 0))
+		    cg_remove_on_empty(h, fd, NULL, 0, &err) == 0 && (i == v2 || cg_attach(h, fd, p, &err) == 0))
 			marked++;
 		if (fd >= 0)
 			close(fd);
@@ -1126,7 +1126,7 @@ static void test_marked_before_entering(void)
 
 		fresh();
 		if (cg_create_at(h, sandbox_fd[i], "before", 0, 0, &fd, &err) == 1 &&
-		    cg_remove_on_empty(h, fd, 0, &err) == 0 && cg_attach(h, fd, p, &err) == 0)
+		    cg_remove_on_empty(h, fd, NULL, 0, &err) == 0 && cg_attach(h, fd, p, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);
@@ -1162,7 +1162,7 @@ static void test_session_marks(void)
 		cg_create_at(h, s, "emptykid", 0, 0, NULL, &err);
 		cg_create_at(h, s, "busykid", 0, 0, &kid, &err);
 		if (cg_attach(h, s, leader, &err) == 0 && cg_attach(h, kid, job, &err) == 0 &&
-		    cg_remove_on_empty(h, s, CG_MARK_FILLED | CG_MARK_SESSION, &err) == 0)
+		    cg_remove_on_empty(h, s, NULL, CG_MARK_FILLED | CG_MARK_SESSION, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);
@@ -1190,6 +1190,40 @@ static void test_session_marks(void)
 }
 
 /*
+ * A mark given its path (OpenSession names the session it just made, and
+ * spares the readlink) removes the cgroup once empty in every hierarchy:
+ * each removal looks the cgroup up by that path, so a path that did not
+ * name it would leave it behind.
+ */
+static void test_mark_given_path(void)
+{
+	pid_t p = sleeper();
+	size_t marked = 0;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct hierarchy *h = &set.items[i];
+		char where[CG_PATH_BUF], path[CG_PATH_BUF];
+		const char *real = cg_fd_realpath(sandbox_fd[i], where, sizeof(where));
+		int fd = -1;
+
+		fresh();
+		snprintf(path, sizeof(path), "%s/given", real + strlen(h->mount_path) + 1);
+		if (cg_create_at(h, sandbox_fd[i], "given", 0, 0, &fd, &err) == 1 && cg_attach(h, fd, p, &err) == 0 &&
+		    cg_remove_on_empty(h, fd, path, CG_MARK_FILLED, &err) == 0)
+			marked++;
+		else
+			printf("# %s: %s\n", h->name, err.message);
+		if (fd >= 0)
+			close(fd);
+	}
+	is_int(marked, set.n, "marked by the path given, in every hierarchy");
+	kill(p, SIGKILL);
+	reap(p);
+	is_int(gone_everywhere("given"), set.n, "a mark given its path removes the emptied cgroup");
+	rmdir_everywhere("given");
+}
+
+/*
  * A mark belongs to the cgroup it was made on, not to its path: removed by
  * someone else (a Remove) and made again at the same path, the new cgroup
  * is left alone by the old mark, in every hierarchy (v1 by the sweep).
@@ -1205,7 +1239,7 @@ static void test_remade_at_marked_path(void)
 
 		fresh();
 		cg_create_at(h, sandbox_fd[i], "remade", 0, 0, &fd, &err);
-		if (cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0 &&
+		if (cg_attach(h, fd, p, &err) == 0 && cg_remove_on_empty(h, fd, NULL, CG_MARK_FILLED, &err) == 0 &&
 		    cg_attach(h, sandbox_fd[i], p, &err) == 0 && rmdir(hostf(i, "remade")) == 0 &&
 		    mkdir(hostf(i, "remade"), 0755) == 0)
 			marked++;
@@ -1238,9 +1272,9 @@ static void test_marked_again_at_path(void)
 
 		fresh();
 		if (cg_create_at(h, sandbox_fd[i], "again", 0, 0, &fd, &err) == 1 &&
-		    cg_remove_on_empty(h, fd, CG_MARK_FILLED, &err) == 0 && rmdir(hostf(i, "again")) == 0 &&
+		    cg_remove_on_empty(h, fd, NULL, CG_MARK_FILLED, &err) == 0 && rmdir(hostf(i, "again")) == 0 &&
 		    cg_create_at(h, sandbox_fd[i], "again", 0, 0, &again, &err) == 1 &&
-		    cg_attach(h, again, p, &err) == 0 && cg_remove_on_empty(h, again, CG_MARK_FILLED, &err) == 0)
+		    cg_attach(h, again, p, &err) == 0 && cg_remove_on_empty(h, again, NULL, CG_MARK_FILLED, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s %s\n", h->name, err.message, strerror(errno));
@@ -1274,8 +1308,8 @@ static void test_remove_on_empty(void)
 		cg_create_at(h, sandbox_fd[i], "roe", 0, 0, &r, &err);
 		cg_create_at(h, sandbox_fd[i], "waiting", 0, 0, &w, &err);
 		/* OpenSession's order: the process is in before the mark. */
-		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, 0, &err) == 0 &&
-		    cg_remove_on_empty(h, r, 0, &err) == 0 && cg_remove_on_empty(h, w, 0, &err) == 0)
+		if (cg_attach(h, r, p, &err) == 0 && cg_remove_on_empty(h, r, NULL, 0, &err) == 0 &&
+		    cg_remove_on_empty(h, r, NULL, 0, &err) == 0 && cg_remove_on_empty(h, w, NULL, 0, &err) == 0)
 			marked++;
 		else
 			printf("# %s: %s\n", h->name, err.message);
@@ -1323,6 +1357,7 @@ static void test_remove_on_empty(void)
 	}
 	test_sweep_paths();
 	test_session_marks();
+	test_mark_given_path();
 	test_remade_at_marked_path();
 	test_marked_again_at_path();
 	test_marked_before_entering();
