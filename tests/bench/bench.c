@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -494,18 +497,54 @@ bool exists_any(const char *path)
 	return false;
 }
 
+/*
+ * A removal made elsewhere (by cgmd) is waited for on inotify, not by
+ * looking at the path every few microseconds: such looks walk the same
+ * kernfs directories as the rmdirs they wait for.  The kernel reports an
+ * rmdir to a watch on the parent's inode whichever mount it came through,
+ * cgmd's private one included.  Events the floor's own rmdirs left are
+ * read and dropped when the next watch is set.
+ */
+static int removal_ifd = -1;
+
+void watch_removal(const char *path)
+{
+	char buf[4096], parent[PATH_MAX], *slash;
+
+	if (removal_ifd < 0 && (removal_ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return;
+	while (read(removal_ifd, buf, sizeof(buf)) > 0)
+		;
+	snprintf(parent, sizeof(parent), "%s", path);
+	if ((slash = strrchr(parent, '/')))
+		*slash = '\0';
+	else
+		parent[0] = '\0';
+	for (size_t i = 0; i < nhier; i++) {
+		char where[PATH_MAX + 32];
+
+		snprintf(where, sizeof(where), "/proc/self/fd/%d/%s", hier[i].fd, parent);
+		inotify_add_watch(removal_ifd, where, IN_DELETE | IN_ONLYDIR);
+	}
+}
+
 int wait_gone(const char *path)
 {
 	uint64_t deadline = now_ns() + 5000000000ULL;
-	const struct timespec nap = {0, 20000};
+	char buf[4096];
 
 	for (size_t i = 0; i < nhier; i++)
 		while (faccessat(hier[i].fd, path, F_OK, 0) == 0) {
+			struct pollfd ready = {.fd = removal_ifd, .events = POLLIN};
+
 			if (now_ns() > deadline) {
 				fprintf(stderr, "cgm-bench: %s:%s was not removed\n", hier[i].name, path);
 				return -1;
 			}
-			nanosleep(&nap, NULL);
+			/* Without a watch (none could be set) this is a look every millisecond. */
+			if (poll(&ready, 1, 1) > 0)
+				while (read(removal_ifd, buf, sizeof(buf)) > 0)
+					;
 		}
 	return 0;
 }

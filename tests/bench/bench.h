@@ -96,6 +96,8 @@ int copy_at(int dirfd, const char *from, const char *to); /* a small file's cont
 void remove_tree_all(const char *path);
 /* Whether path exists in any hierarchy. */
 bool exists_any(const char *path);
+/* Off the clock, before a removal wait_gone waits for: watches the parent of path in every hierarchy. */
+void watch_removal(const char *path);
 /* Waits (up to 5 s) until path is gone in every hierarchy; 0 or -1. */
 int wait_gone(const char *path);
 /* Moves pid to the sandbox (the root of every mount). */

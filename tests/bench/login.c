@@ -117,11 +117,13 @@ static int pam_cycle(const char *service, struct halves *h)
  * medians: identical code took 0.3 ms in most cycles and 6-12 ms in a
  * quarter of them, more often after the longer close of pam_cgm.
  */
-static int move_out_untimed(struct halves *h)
+static int move_out_untimed(const char *session, struct halves *h)
 {
 	int r;
 
 	half_stop(h);
+	if (session) /* whose removal wait_gone waits for */
+		watch_removal(session);
 	r = move_home(getpid());
 	half_start(h);
 	return r;
@@ -130,7 +132,7 @@ static int move_out_untimed(struct halves *h)
 /* Every contender: the leader leaves its session (a real one exits), then the session must be gone. */
 static int leave(const char *session, bool remove_ourselves, struct halves *h)
 {
-	int r = move_out_untimed(h);
+	int r = move_out_untimed(session, h);
 
 	if (remove_ourselves)
 		for (size_t i = 0; i < nhier; i++)
@@ -228,7 +230,7 @@ static int run_old(void *ctx)
 	hold();
 	/* Close: the old module removed the session itself, on a connection of its own. */
 	half_start(&h);
-	if (move_out_untimed(&h) < 0 || !(conn = cgm_connect(opt.socket, NULL)) ||
+	if (move_out_untimed(session, &h) < 0 || !(conn = cgm_connect(opt.socket, NULL)) ||
 	    cgm_remove(conn, "all", session, 0) < 0)
 		r = -1;
 	cgm_disconnect(conn);
@@ -246,7 +248,7 @@ static int cgfs_cycle(struct halves *h)
 	if (pam_cycle("bench-cgfs", h) < 0)
 		return -1;
 	/* pam_cgfs numbers sessions from 0 and leaves its own session behind: that rmdir is its cost too. */
-	r = move_out_untimed(h);
+	r = move_out_untimed(NULL, h);
 	for (int n = 0; n < 4; n++) {
 		snprintf(session, sizeof(session), "%s/%s/%d", CGFS_BASE, opt.user, n);
 		for (size_t i = 0; i < nhier; i++)
