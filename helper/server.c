@@ -96,8 +96,9 @@ struct server {
 	DBusTimeout **timeouts;
 	size_t ntimeouts, timeouts_cap;
 
-	DBusConnection *bus; /* --system-bus, or NULL */
-	struct workers *workers; /* NULL: every call runs in the main loop */
+	DBusConnection *bus;	  /* --system-bus, or NULL */
+	unsigned long crowd;	  /* the most clients connected at once since the heap was last trimmed */
+	struct workers *workers;  /* NULL: every call runs in the main loop */
 	struct call_job *pending; /* this turn's calls for the workers, not handed over yet */
 };
 
@@ -263,6 +264,23 @@ static void stir_watch(DBusWatch *w)
 		stir(cl);
 }
 
+/*
+ * glibc keeps the pages freed by a crowd of clients that left, in the
+ * worker threads' arenas too (each connection's last /proc/<pid>/cgroup
+ * text is allocated there).  Once the clients are down to a quarter of the
+ * most there were since the last trim, and those were a crowd, the daemon
+ * gives them back.
+ */
+#define TRIM_CROWD 64
+
+static void client_add(struct server *s, struct client *cl)
+{
+	cl->next = s->clients;
+	s->clients = cl;
+	if (++s->d->clients > s->crowd)
+		s->crowd = s->d->clients;
+}
+
 static void client_drop(struct server *s, struct client *cl, const char *why)
 {
 	struct client **pp;
@@ -286,6 +304,10 @@ static void client_drop(struct server *s, struct client *cl, const char *why)
 	caller_clear(&cl->caller);
 	hierarchies_cgroups_forget(&cl->seen);
 	free(cl);
+	if (s->crowd >= TRIM_CROWD && s->d->clients * 4 <= s->crowd) {
+		malloc_trim(0);
+		s->crowd = s->d->clients;
+	}
 }
 
 /* Counts the call and sends its reply (consumed); `stamp` names the sender as a bus would. */
@@ -497,15 +519,11 @@ static void on_new_connection(DBusServer *server, DBusConnection *conn, void *da
 	    !dbus_connection_set_timeout_functions(conn, add_timeout, remove_timeout, toggle_timeout, s, NULL) ||
 	    !dbus_connection_add_filter(conn, on_message, cl, NULL)) {
 		log_error("out of memory setting up connection %lu", cl->serial);
-		cl->next = s->clients;
-		s->clients = cl;
-		s->d->clients++;
+		client_add(s, cl);
 		client_drop(s, cl, NULL);
 		return;
 	}
-	cl->next = s->clients;
-	s->clients = cl;
-	s->d->clients++;
+	client_add(s, cl);
 	stir(cl);
 	log_debug("connection %lu from uid %u pid %d", cl->serial, (unsigned)cl->caller.uid, (int)cl->caller.pid);
 }

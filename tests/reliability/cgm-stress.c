@@ -16,7 +16,8 @@
  *     message; the daemon's descriptors and RSS before and after.
  *   cgm-stress hold SOCK N PROCS CGMD_PID
  *     N connections open at once from PROCS processes, each answered on
- *     every one of them, twice, while all stay open.
+ *     every one of them, twice, while all stay open; the daemon's RSS
+ *     before, while they are held and after they left.
  *   cgm-stress pid-reuse SOCK UID GID P_PROCS R_PROCS
  *     a caller P (UID, placed through the comma-separated cgroup.procs
  *     files P_PROCS) connects, hands its connection to a child and exits;
@@ -548,6 +549,8 @@ static int hold(int n, int procs, pid_t daemon)
 
 	if (pipe(ready) < 0 || pipe(go) < 0 || pipe(res) < 0)
 		return 1;
+	printf("daemon_rss_kb_before=%ld\n", rss_kb(daemon));
+	fflush(stdout);
 	for (int i = 0; i < procs; i++) {
 		if (fork() != 0)
 			continue;
@@ -606,12 +609,13 @@ static int hold(int n, int procs, pid_t daemon)
 		printf("newcomer_while_held_ok=%d\n", c && cgm_ping(c) == 0);
 		cgm_disconnect(c);
 	}
-	printf("daemon_fds_while_held=%ld\n", fd_count(daemon));
+	printf("daemon_fds_while_held=%ld\ndaemon_rss_kb_while_held=%ld\n", fd_count(daemon), rss_kb(daemon));
 	close(go[1]); /* release */
 	while (wait(NULL) > 0)
 		;
 	printf("connections=%d\nconnected=%d\npings_ok=%d\npings_failed=%d\n", per * procs, opened, ok, fail);
 	printf("daemon_fds_after=%ld\n", settled_fd_count(daemon, 0));
+	printf("daemon_rss_kb_after=%ld\n", rss_kb(daemon));
 	return 0;
 }
 
