@@ -32,4 +32,4 @@ DAEMON_TESTS = \
 	tests/integration/daemon-bus.sh \
 	tests/integration/daemon-syslog.sh
 TESTS += $(DAEMON_TESTS)
-EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh
+EXTRA_DIST += $(DAEMON_TESTS) tests/integration/daemon-common.sh tests/integration/private-bus.conf

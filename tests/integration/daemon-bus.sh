@@ -16,39 +16,8 @@ require_cmd dbus-daemon dbus-send busctl setpriv
 ensure_user cgmtest1 || finish
 
 sandbox_enter || finish
-BUS_SOCK=$T_DIR/system_bus_socket
-BUS=unix:path=$BUS_SOCK
+start_private_bus || finish
 NAME=org.cgm.Manager1
-
-cat >"$T_DIR/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>$BUS</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>$top_srcdir/data/dbus/org.cgm.Manager1.conf</include>
-</busconfig>
-EOF
-dbus-daemon --config-file="$T_DIR/bus.conf" --nofork --nopidfile >"$T_DIR/bus.log" 2>&1 &
-BUS_PID=$!
-register_pid "$BUS_PID"
-for _ in $(seq 1 100); do [ -S "$BUS_SOCK" ] && break; sleep 0.05; done
-check "a private system bus is up" test -S "$BUS_SOCK"
 
 export DBUS_SYSTEM_BUS_ADDRESS="$BUS"
 start_cgmd --system-bus --log-level info || finish

@@ -151,3 +151,19 @@ for serial in range(1, 200001):
 print("kept")
 PY
 }
+
+# start_private_bus: a dbus-daemon of this test's own on $T_DIR/system_bus_socket, with a
+# system-like configuration (private-bus.conf: deny by default) and our policy file (data/dbus/)
+# included, as cgmd --system-bus meets one on a host.  Sets BUS (its address) and BUS_PID.
+start_private_bus() {
+	BUS_SOCK=$T_DIR/system_bus_socket
+	BUS=unix:path=$BUS_SOCK
+	sed -e "s|@BUS@|$BUS|" -e "s|@POLICY@|$top_srcdir/data/dbus/org.cgm.Manager1.conf|" \
+		"$top_srcdir/tests/integration/private-bus.conf" >"$T_DIR/bus.conf"
+	dbus-daemon --config-file="$T_DIR/bus.conf" --nofork --nopidfile >"$T_DIR/bus.log" 2>&1 &
+	BUS_PID=$!
+	register_pid "$BUS_PID"
+	for _ in $(seq 1 100); do [ -S "$BUS_SOCK" ] && break; sleep 0.05; done
+	check "a private system bus is up" test -S "$BUS_SOCK"
+	test -S "$BUS_SOCK"
+}

@@ -22,7 +22,8 @@
  *     a caller P (UID, placed through the comma-separated cgroup.procs
  *     files P_PROCS) connects, hands its connection to a child and exits;
  *     a root process R then gets P's pid (clone3 set_tid) in the cgroups
- *     R_PROCS, and the child asks for a Create on P's connection.
+ *     R_PROCS, and the child asks for a Create on P's connection.  SOCK
+ *     may be bus:ADDRESS: P then calls cgmd on that bus.
  *   cgm-stress set-mark DIR
  *     tries to write the daemon's remove-on-empty mark on DIR itself, as a
  *     user would to make a restarted daemon remove a cgroup.
@@ -32,6 +33,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -641,23 +643,82 @@ static int enter_cgroups(const char *files)
 	return 0;
 }
 
+/*
+ * pid-reuse's caller reaches the daemon on its socket through libcgm, or,
+ * when SOCK is bus:ADDRESS, on that message bus as org.cgm.Manager1 (cgmd
+ * --system-bus), where the daemon learns who called from the bus daemon.
+ */
+struct reuse_caller {
+	struct cgm *cgm;
+	DBusConnection *bus;
+	char error[512];
+};
+
+static bool reuse_connect(struct reuse_caller *rc)
+{
+	DBusError e;
+
+	if (strncmp(sock_path, "bus:", 4) != 0)
+		return (rc->cgm = cgm_connect_timeout(sock_path, 5000, NULL)) != NULL;
+	dbus_error_init(&e);
+	rc->bus = dbus_connection_open_private(sock_path + 4, &e);
+	if (rc->bus && !dbus_bus_register(rc->bus, &e)) {
+		dbus_connection_close(rc->bus);
+		dbus_connection_unref(rc->bus);
+		rc->bus = NULL;
+	}
+	dbus_error_free(&e);
+	return rc->bus != NULL;
+}
+
+/* Create `name` in every hierarchy: 0, or -1 with the daemon's error in rc->error. */
+static int reuse_create(struct reuse_caller *rc, const char *name)
+{
+	const char *all = "all";
+	DBusMessage *call, *reply;
+	DBusError e;
+
+	if (rc->cgm) {
+		if (cgm_create(rc->cgm, all, name) >= 0)
+			return 0;
+		snprintf(rc->error, sizeof(rc->error), "%s", cgm_errmsg(rc->cgm));
+		return -1;
+	}
+	call = dbus_message_new_method_call("org.cgm.Manager1", "/org/linuxcontainers/cgmanager",
+					    "org.linuxcontainers.cgmanager0_0", "Create");
+	if (!call ||
+	    !dbus_message_append_args(call, DBUS_TYPE_STRING, &all, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID)) {
+		snprintf(rc->error, sizeof(rc->error), "out of memory");
+		return -1;
+	}
+	dbus_error_init(&e);
+	reply = dbus_connection_send_with_reply_and_block(rc->bus, call, 5000, &e);
+	dbus_message_unref(call);
+	if (!reply) {
+		snprintf(rc->error, sizeof(rc->error), "%s: %s", e.name, e.message);
+		dbus_error_free(&e);
+		return -1;
+	}
+	dbus_message_unref(reply);
+	return 0;
+}
+
 static int pid_reuse(uid_t uid, gid_t gid, const char *p_procs, const char *r_procs)
 {
 	int go[2], report[2], r_ready[2], rc;
 	pid_t p, r = -1;
-	char byte, msg[512] = "";
+	char byte, msg[1024] = "";
 
 	if (pipe(go) < 0 || pipe(report) < 0 || pipe(r_ready) < 0)
 		return 1;
 	p = fork();
 	if (p == 0) {
-		struct cgm *c;
+		struct reuse_caller c = {0};
 		pid_t holder;
 
 		if (enter_cgroups(p_procs) < 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 			_exit(10);
-		c = cgm_connect_timeout(sock_path, 5000, NULL);
-		if (!c || cgm_create(c, "all", "cgmtest-reuse-before") < 0)
+		if (!reuse_connect(&c) || reuse_create(&c, "cgmtest-reuse-before") < 0)
 			_exit(11);
 		holder = fork();
 		if (holder == 0) {
@@ -665,9 +726,9 @@ static int pid_reuse(uid_t uid, gid_t gid, const char *p_procs, const char *r_pr
 			close(go[1]);
 			if (read(go[0], &byte, 1) != 1)
 				_exit(12);
-			rc = cgm_create(c, "all", "cgmtest-reuse-escape");
+			rc = reuse_create(&c, "cgmtest-reuse-escape");
 			snprintf(msg, sizeof(msg), "after_reuse_create=%d\nafter_reuse_error=%s\n", rc,
-				 rc < 0 ? cgm_errmsg(c) : "");
+				 rc < 0 ? c.error : "");
 			if (write(report[1], msg, strlen(msg)) < 0)
 				_exit(13);
 			_exit(0);
