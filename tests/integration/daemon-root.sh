@@ -97,7 +97,10 @@ check "... may create below it" in_session "$CGM" create unified job
 check "... inside the root on the host" test -d "$(hdir unified "$R/cgmtest-users/cgmtest1/1/job")"
 in_session "$CGM" remove unified job >/dev/null
 kill "$p"
-check "the session, emptied, is removed inside the root" wait_gone "$(hdir unified "$R/cgmtest-users/cgmtest1/1")"
+for name in $(hierarchy_names); do
+	check "$name: the session, emptied, is removed inside the root" \
+		wait_gone "$(hdir "$name" "$R/cgmtest-users/cgmtest1/1")"
+done
 
 # --- a real PAM login with an absolute base, from outside the root -------------------
 pam_service cgmtest-rootlogin "session required $PAM_MODULE socket=$SOCK base=/cgmtest-pam debug"
