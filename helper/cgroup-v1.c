@@ -85,6 +85,27 @@ static int v1_freeze(const struct hierarchy *h, int fd, bool frozen, struct fail
 }
 
 /*
+ * A new cpuset cgroup below one that load-balances is made not to, before
+ * it has CPUs.  Its own flag then changes nothing: the scheduler builds
+ * its domains from the topmost balancing cpusets and skips what is below
+ * them.  But the kernel rebuilds every sched domain of the machine (IPIs
+ * to every CPU, under the global cgroup locks) whenever a balancing cpuset
+ * with CPUs gets new ones or is removed, so each login cost two rebuilds
+ * for nothing.  Below a parent that does not balance, the flag would
+ * matter, and the kernel's default stays.  Only a saving: a failure here
+ * leaves the default, which works.
+ */
+static void unbalance_below_balanced(int parent_fd, int fd)
+{
+	struct failure ignored = {0};
+	char flag[4];
+
+	if (cg_read_small_at(parent_fd, "cpuset.sched_load_balance", flag, sizeof(flag), &ignored) > 0 &&
+	    flag[0] == '1')
+		cg_write_at(fd, "cpuset.sched_load_balance", "0", &ignored);
+}
+
+/*
  * cpuset cgroups start with empty cpuset.cpus/mems (unless the hierarchy
  * has clone_children) and then refuse every process; give the new cgroup
  * its parent's so it is usable at once.
@@ -100,6 +121,7 @@ static int v1_init_created(const struct hierarchy *h, int parent_fd, int fd, str
 		return -1;
 	if (buf[0] && buf[0] != '\n')
 		return 0;
+	unbalance_below_balanced(parent_fd, fd);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		cleanup_free char *value = NULL;
 

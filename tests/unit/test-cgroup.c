@@ -679,13 +679,29 @@ static void test_create_delegate(size_t i, uid_t uid1, gid_t gid1, uid_t uid2, g
 	if (strv_contains(h->controllers, "cpuset")) {
 		pid_t p = sleeper();
 
-		char cpus[256];
+		char cpus[256], mems[256];
 
+		/* host_read returns one static buffer: each value is copied before the next read. */
 		snprintf(cpus, sizeof(cpus), "%s", host_read(hostf(i, "a/cpuset.cpus")));
+		snprintf(mems, sizeof(mems), "%s", host_read(hostf(i, "a/cpuset.mems")));
 		check(strcmp(cpus, "\n") != 0 && strcmp(cpus, host_read(hostf(i, "cpuset.cpus"))) == 0 &&
-			      strcmp(host_read(hostf(i, "a/cpuset.mems")), host_read(hostf(i, "cpuset.mems"))) == 0,
+			      strcmp(mems, "\n") != 0 && strcmp(mems, host_read(hostf(i, "cpuset.mems"))) == 0,
 		      "%s: new cpuset cgroup got its parent's cpus and mems (cpus %.*s)", h->name,
 		      (int)strcspn(cpus, "\n"), cpus);
+		/* The sandbox, made like a, balances only if our own cgroup does not; a, then a/own, alternate. */
+		check(fresh() == 0 && cg_create_at(h, fd, "own", 0, 0, NULL, &err) == 1, "%s: create a/own (%s)",
+		      h->name, err.message);
+		for (size_t k = 0; k < 2; k++) {
+			static const char *const child_parent[][2] = {{"a/", ""}, {"a/own/", "a/"}};
+			char flag[64], parent_flag[64];
+
+			snprintf(flag, sizeof(flag), "%scpuset.sched_load_balance", child_parent[k][0]);
+			snprintf(parent_flag, sizeof(parent_flag), "%scpuset.sched_load_balance", child_parent[k][1]);
+			is_int(host_read(hostf(i, flag))[0], host_read(hostf(i, parent_flag))[0] == '1' ? '0' : '1',
+			       "%s: %s load-balances only below a cpuset that does not (no sched domain rebuilds)",
+			       h->name, child_parent[k][0]);
+		}
+		rmdir(hostf(i, "a/own"));
 		check(fresh() == 0 && cg_attach(h, fd, p, &err) == 0 &&
 			      pid_listed(host_read(hostf(i, "a/cgroup.procs")), p),
 		      "%s: a process can join the new cpuset cgroup (%s)", h->name, err.message);
