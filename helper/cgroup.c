@@ -1519,12 +1519,19 @@ void cg_mark_sessions(const struct hierarchy *h, int fd)
 		marked_user_known(&st, true);
 }
 
-/* Arms m; `fd` is its cgroup or -1. */
+/*
+ * Arms m; `fd` is its cgroup or -1.  A session's cgroup needs no mark of
+ * its own: its user cgroup carries SESSIONS_XATTR from before the session
+ * was made (cg_mark_sessions), which is what cg_watch_recover looks at for
+ * a numbered child.  Ten extended attributes fewer per login, each set,
+ * then freed by the kernel at rmdir.
+ */
 static void arm(struct mark *m, int fd)
 {
 	uncount_waiting(m);
 	m->armed = true;
-	persist(m->h, fd, m->path, MARK_XATTR);
+	if (!m->session)
+		persist(m->h, fd, m->path, MARK_XATTR);
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +103,16 @@ static int host_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
+}
+
+/* How many hierarchies' `rel` carry the remove-on-empty mark kept for a restarted daemon. */
+static size_t marked_on_disk(const char *rel)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set.n; i++)
+		n += getxattr(hostf(i, rel), "trusted.cgm.remove-on-empty", NULL, 0) >= 0;
+	return n;
 }
 
 static char *host_read(const char *path)
@@ -1186,6 +1197,7 @@ static void test_session_marks(void)
 		close(kid);
 	}
 	is_int(marked, set.n, "session marks, each with an empty and a busy cgroup below");
+	is_int(marked_on_disk("sess"), 0, "a session carries no mark of its own (its user cgroup's covers it)");
 	kill(leader, SIGKILL);
 	reap(leader);
 	/* Longer than a sweep period: every v1 mark has been tried. */
@@ -1233,6 +1245,7 @@ static void test_mark_given_path(void)
 			close(fd);
 	}
 	is_int(marked, set.n, "marked by the path given, in every hierarchy");
+	is_int(marked_on_disk("given"), set.n, "an armed mark is kept on the cgroup for a restarted daemon");
 	kill(p, SIGKILL);
 	reap(p);
 	is_int(gone_everywhere("given"), set.n, "a mark given its path removes the emptied cgroup");
