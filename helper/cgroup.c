@@ -1508,15 +1508,18 @@ static bool marked_user_known(const struct stat *st, bool remember)
 }
 
 /* Every login marks its user cgroup: a look first, since all but the first find the mark there. */
-void cg_mark_sessions(const struct hierarchy *h, int fd)
+void cg_mark_sessions(const struct hierarchy *h, int fd, const struct stat *st)
 {
-	struct stat st;
-	bool have_st = fstat(fd, &st) == 0 && st.st_ino != 0;
+	struct stat own;
+	bool have_st;
 
-	if (have_st && marked_user_known(&st, false))
+	if (!st)
+		st = fstat(fd, &own) == 0 ? &own : NULL;
+	have_st = st && st->st_ino != 0;
+	if (have_st && marked_user_known(st, false))
 		return;
 	if ((marked_ours(fd, SESSIONS_XATTR) || persist(h, fd, NULL, SESSIONS_XATTR)) && have_st)
-		marked_user_known(&st, true);
+		marked_user_known(st, true);
 }
 
 /*

@@ -216,12 +216,14 @@ int cg_freeze(const struct hierarchy *h, int fd, bool frozen, struct failure *er
  * cgroups that are empty now and watches the others.  cg_mark_sessions
  * records on a user cgroup that its numbered children are sessions, so
  * that cg_watch_recover takes them as marked too: a session made just
- * before a daemon was killed, before it was marked, is not left behind.
+ * before a daemon was killed, before it was marked, is not left behind
+ * (and a session needs no mark of its own on disk).  `st` is the user
+ * cgroup's stat when the caller has it, NULL to take it here.
  * cg_remove_on_empty calls cg_watch_init itself when needed.
  */
 int cg_watch_init(struct failure *err);
 int cg_watch_recover(const struct hierarchy_set *set, const char *owner, struct failure *err);
-void cg_mark_sessions(const struct hierarchy *h, int fd);
+void cg_mark_sessions(const struct hierarchy *h, int fd, const struct stat *st);
 int cg_watch_fd(void);
 /* cg_remove_on_empty's flags. */
 enum {

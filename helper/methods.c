@@ -1617,7 +1617,7 @@ static int run_open_session(struct request *r, struct failure *err)
 		if (cg_delegate(r->set, t->h, t->fd, uid, gid, err) < 0)
 			rc = -1;
 		else /* before any session is made: a daemon killed before marking one leaves it to the next */
-			cg_mark_sessions(t->h, t->fd);
+			cg_mark_sessions(t->h, t->fd, t->undo_fd < 0 ? &t->st : NULL);
 	}
 	if (rc == 0)
 		rc = apply_conf_limits(r, &users, uid, &replaced, err);
