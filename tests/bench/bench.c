@@ -342,7 +342,11 @@ int copy_at(int dirfd, const char *from, const char *to)
 	return write_at(dirfd, to, buf);
 }
 
-/* As cgmd does for a v1 cpuset made as a user: cpus and mems from the parent, only when the kernel left them empty. */
+/*
+ * As cgmd does for a v1 cpuset made as a user: cpus and mems from the parent, only when the kernel left them
+ * empty, and before them sched_load_balance 0 below a parent that balances (no sched domain rebuild at the
+ * cpus, nor at the rmdir).
+ */
 static int init_cpuset_at(const struct hier *h, int dirfd, const char *path)
 {
 	char parent[512], from[600], to[600], buf[8];
@@ -360,6 +364,14 @@ static int init_cpuset_at(const struct hier *h, int dirfd, const char *path)
 	}
 	snprintf(parent, sizeof(parent), "%s", path);
 	*(strrchr(parent, '/') ? strrchr(parent, '/') : parent) = '\0';
+	snprintf(from, sizeof(from), "%s%scpuset.sched_load_balance", parent, *parent ? "/" : "");
+	snprintf(to, sizeof(to), "%s/cpuset.sched_load_balance", path);
+	if ((fd = openat(dirfd, from, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n > 0 && buf[0] == '1' && (r = write_at(dirfd, to, "0")) < 0)
+			return r;
+	}
 	for (int i = 0; i < 2; i++) {
 		const char *f = i ? "cpuset.mems" : "cpuset.cpus";
 
