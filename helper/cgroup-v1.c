@@ -88,10 +88,10 @@ static int v1_freeze(const struct hierarchy *h, int fd, bool frozen, struct fail
  * A new cpuset cgroup below one that load-balances is made not to, before
  * it has CPUs.  Its own flag then changes nothing: the scheduler builds
  * its domains from the topmost balancing cpusets and skips what is below
- * them.  But the kernel rebuilds every sched domain of the machine (IPIs
- * to every CPU, under the global cgroup locks) whenever a balancing cpuset
- * with CPUs gets new ones or is removed, so each login cost two rebuilds
- * for nothing.  Below a parent that does not balance, the flag would
+ * them.  But the kernel rebuilds every sched domain of the machine,
+ * walking every cpuset under the global cgroup locks, whenever a balancing
+ * cpuset with CPUs gets new ones or is removed, so each login cost two
+ * rebuilds for nothing.  Below a parent that does not balance, the flag would
  * matter, and the kernel's default stays.  Only a saving: a failure here
  * leaves the default, which works.
  */
