@@ -699,16 +699,23 @@ static void test_create_delegate(size_t i, uid_t uid1, gid_t gid1, uid_t uid2, g
 			      strcmp(mems, "\n") != 0 && strcmp(mems, host_read(hostf(i, "cpuset.mems"))) == 0,
 		      "%s: new cpuset cgroup got its parent's cpus and mems (cpus %.*s)", h->name,
 		      (int)strcspn(cpus, "\n"), cpus);
-		/* The sandbox, made like a, balances only if our own cgroup does not; a, then a/own, alternate. */
+		/*
+		 * The sandbox, made like a, balances only if our own cgroup does not; a, then a/own, alternate.
+		 * Below clone_children the kernel gives the CPUs at mkdir, and the default stays.
+		 */
 		check(fresh() == 0 && cg_create_at(h, fd, "own", 0, 0, NULL, &err) == 1, "%s: create a/own (%s)",
 		      h->name, err.message);
 		for (size_t k = 0; k < 2; k++) {
 			static const char *const child_parent[][2] = {{"a/", ""}, {"a/own/", "a/"}};
-			char flag[64], parent_flag[64];
+			char file[64];
+			bool parent_balances, cloning;
 
-			snprintf(flag, sizeof(flag), "%scpuset.sched_load_balance", child_parent[k][0]);
-			snprintf(parent_flag, sizeof(parent_flag), "%scpuset.sched_load_balance", child_parent[k][1]);
-			is_int(host_read(hostf(i, flag))[0], host_read(hostf(i, parent_flag))[0] == '1' ? '0' : '1',
+			snprintf(file, sizeof(file), "%scpuset.sched_load_balance", child_parent[k][1]);
+			parent_balances = host_read(hostf(i, file))[0] == '1';
+			snprintf(file, sizeof(file), "%scgroup.clone_children", child_parent[k][1]);
+			cloning = host_read(hostf(i, file))[0] == '1';
+			snprintf(file, sizeof(file), "%scpuset.sched_load_balance", child_parent[k][0]);
+			is_int(host_read(hostf(i, file))[0], parent_balances && !cloning ? '0' : '1',
 			       "%s: %s load-balances only below a cpuset that does not (no sched domain rebuilds)",
 			       h->name, child_parent[k][0]);
 		}
