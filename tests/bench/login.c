@@ -239,6 +239,35 @@ static int run_old(void *ctx)
 	return finish(ctx, &h, r < 0 ? -1 : 0);
 }
 
+/*
+ * pam_cgfs turns cgroup.clone_children on at the top of its view: the
+ * sandbox, where every contender and every later scenario works.  From
+ * then on a new v1 cpuset gets its CPUs at mkdir, load-balancing, and its
+ * removal rebuilds every sched domain: after this scenario, cgmd's rate
+ * at 512 clients in scenario 3 fell by a third.  Each pam_cgfs cycle puts
+ * back what the scenario found, off the clock.
+ */
+static char clone_children_was[MAX_HIER][4];
+
+static void note_clone_children(void)
+{
+	for (size_t i = 0; i < nhier; i++) {
+		int fd = hier[i].v2 ? -1 : openat(hier[i].fd, "cgroup.clone_children", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, clone_children_was[i], sizeof(clone_children_was[i]) - 1) : -1;
+
+		clone_children_was[i][n > 0 ? n : 0] = '\0';
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void restore_clone_children(void)
+{
+	for (size_t i = 0; i < nhier; i++)
+		if (clone_children_was[i][0])
+			write_at(hier[i].fd, "cgroup.clone_children", clone_children_was[i]);
+}
+
 /* One pam_cgfs cycle, in the runner. */
 static int cgfs_cycle(struct halves *h)
 {
@@ -256,6 +285,7 @@ static int cgfs_cycle(struct halves *h)
 				r = -1;
 	}
 	half_stop(h);
+	restore_clone_children();
 	return r;
 }
 
@@ -397,6 +427,7 @@ void scenario_login(void)
 		perror("cgm-bench: service file");
 		return;
 	}
+	note_clone_children();
 	if (opt.pam_cgfs && cgfs_start(&cgfs) < 0) {
 		result_note("pam_cgfs left out: cannot start its runner: %s", strerror(errno));
 	} else if (opt.pam_cgfs) {
