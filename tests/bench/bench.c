@@ -326,20 +326,27 @@ int delegate_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gi
 	return 0;
 }
 
-int copy_at(int dirfd, const char *from, const char *to)
+ssize_t read_at(int dirfd, const char *file, char *buf, size_t size)
 {
-	char buf[256];
-	int fd = openat(dirfd, from, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = read(fd, buf, size - 1);
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return write_at(dirfd, to, buf);
+		n = -errno;
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+int copy_at(int dirfd, const char *from, const char *to)
+{
+	char buf[256];
+	ssize_t n = read_at(dirfd, from, buf, sizeof(buf));
+
+	return n < 0 ? (int)n : write_at(dirfd, to, buf);
 }
 
 /*
@@ -350,28 +357,19 @@ int copy_at(int dirfd, const char *from, const char *to)
 static int init_cpuset_at(const struct hier *h, int dirfd, const char *path)
 {
 	char parent[512], from[600], to[600], buf[8];
-	ssize_t n;
-	int r, fd;
+	int r;
 
 	if (!h->cpuset)
 		return 0;
 	snprintf(to, sizeof(to), "%s/cpuset.cpus", path);
-	if ((fd = openat(dirfd, to, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (n > 1)
-			return 0;
-	}
+	if (read_at(dirfd, to, buf, sizeof(buf)) > 1)
+		return 0;
 	snprintf(parent, sizeof(parent), "%s", path);
 	*(strrchr(parent, '/') ? strrchr(parent, '/') : parent) = '\0';
 	snprintf(from, sizeof(from), "%s%scpuset.sched_load_balance", parent, *parent ? "/" : "");
 	snprintf(to, sizeof(to), "%s/cpuset.sched_load_balance", path);
-	if ((fd = openat(dirfd, from, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (n > 0 && buf[0] == '1' && (r = write_at(dirfd, to, "0")) < 0)
-			return r;
-	}
+	if (read_at(dirfd, from, buf, sizeof(buf)) > 0 && buf[0] == '1' && (r = write_at(dirfd, to, "0")) < 0)
+		return r;
 	for (int i = 0; i < 2; i++) {
 		const char *f = i ? "cpuset.mems" : "cpuset.cpus";
 

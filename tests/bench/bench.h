@@ -91,6 +91,8 @@ int mkdir_as_at(const struct hier *h, int dirfd, const char *path, uid_t uid, gi
 /* path made in every hierarchy as uid/gid, switching the filesystem ids once (as cgmd's OpenSession). */
 int mkdir_as_all(const char *path, uid_t uid, gid_t gid);
 int rmdir_at(int dirfd, const char *path);
+/* A small file into buf, NUL-terminated: its length, or -errno. */
+ssize_t read_at(int dirfd, const char *file, char *buf, size_t size);
 int copy_at(int dirfd, const char *from, const char *to); /* a small file's content into another */
 /* Removes path and everything below it in every hierarchy, moving any process found to the sandbox. */
 void remove_tree_all(const char *path);

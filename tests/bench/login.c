@@ -251,14 +251,10 @@ static char clone_children_was[MAX_HIER][4];
 
 static void note_clone_children(void)
 {
-	for (size_t i = 0; i < nhier; i++) {
-		int fd = hier[i].v2 ? -1 : openat(hier[i].fd, "cgroup.clone_children", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, clone_children_was[i], sizeof(clone_children_was[i]) - 1) : -1;
-
-		clone_children_was[i][n > 0 ? n : 0] = '\0';
-		if (fd >= 0)
-			close(fd);
-	}
+	for (size_t i = 0; i < nhier; i++)
+		if (hier[i].v2 || read_at(hier[i].fd, "cgroup.clone_children", clone_children_was[i],
+					  sizeof(clone_children_was[i])) < 0)
+			clone_children_was[i][0] = '\0';
 }
 
 static void restore_clone_children(void)
